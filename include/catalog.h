@@ -1,0 +1,128 @@
+/*
+ * catalog.h - the pattern catalog: findings (id, severity, rank, title,
+ * explanation, fix) and the matches that produce them (programs, scope,
+ * PCRE2 regex with named captures, configuration conditions), loaded from
+ * the *.rules files in patterns/. Regexes are compiled once with JIT and
+ * guarded by a cheap prefilter (program mask, literal prefix or
+ * substring) so most lines never reach PCRE2. File format: docs/RULES.md.
+ */
+#ifndef FMRD_CATALOG_H
+#define FMRD_CATALOG_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdint.h>
+
+#include "pfconf.h"
+#include "record.h"
+#include "util.h"
+
+enum find_sev {
+	FSEV_OK = 0, FSEV_INFO, FSEV_WARNING, FSEV_ERROR
+};
+
+/* Where a match applies. */
+enum cat_scope {
+	SCOPE_LINE = 0,		/* record text (with or without queue ID) */
+	SCOPE_REASON,		/* the "(...)" reason of a delivery status */
+	SCOPE_COUNT
+};
+
+enum cat_kind {
+	KIND_FINDING = 0,	/* produces a finding */
+	KIND_FACT		/* records captures as a fact of the delivery */
+};
+
+struct cat_finding {
+	char *id;
+	enum find_sev severity;
+	int rank;		/* 0..100: higher = more likely the root cause */
+	char *title;
+	char *explain;
+	char *fix;
+	char *file;
+	int line;
+};
+
+enum cond_op {
+	COND_SET, COND_UNSET, COND_EQ, COND_NE, COND_CHROOT, COND_NOCHROOT,
+	COND_CONTAINS		/* param~capture: the value contains the captured text */
+};
+
+struct cat_cond {
+	enum cond_op op;
+	char *param;
+	char *value;
+};
+
+struct cat_rule {
+	enum cat_kind kind;
+	char *id;		/* finding id, or fact name for KIND_FACT */
+	const struct cat_finding *finding;	/* NULL for facts */
+	uint64_t progmask;	/* 0 = any program */
+	unsigned scopes;	/* bit per enum cat_scope */
+	unsigned statuses;	/* reason scope: bit per delivery status; 0 = any */
+	enum severity min_level;	/* record severity at least this */
+	enum find_sev severity;	/* finding severity for this match */
+	int rank;
+	int fallback;		/* only when a message has no other finding */
+	char *literal;
+	size_t literal_len;
+	int anchored;		/* literal is a prefix of the text */
+	char *regex;
+	pcre2_code *re;
+	int nnames;
+	char **names;		/* named capture groups */
+	int *groups;
+	struct cat_cond *conds;
+	int nconds;
+	char **examples;
+	int nexamples;
+	char *file;
+	int line;
+	int order;		/* load order, tie-breaker for equal ranks */
+};
+
+struct catalog {
+	struct cat_finding *findings;
+	size_t nfindings;
+	struct cat_rule *rules;	/* sorted by rank, highest first */
+	size_t nrules;
+	/* per scope and program: rule indices, in rank order */
+	uint32_t *index[SCOPE_COUNT][PROG_COUNT];
+	uint32_t nindex[SCOPE_COUNT][PROG_COUNT];
+	pcre2_match_data *md;
+	int finalized;
+};
+
+/* Result of a successful match; captures point into the subject. */
+struct cat_hit {
+	const struct cat_rule *rule;
+	struct span subject;
+	const PCRE2_SIZE *ov;
+};
+
+void catalog_init(struct catalog *cat);
+void catalog_free(struct catalog *cat);
+/* Load one file or every *.rules file of a directory (sorted by name).
+ * On error returns -1 and puts "file:line: message" into err. */
+int catalog_load_path(struct catalog *cat, const char *path, struct strbuf *err);
+/* Build indexes and the shared match data; -1 with err on a dangling id. */
+int catalog_finalize(struct catalog *cat, struct strbuf *err);
+
+/* Which rules catalog_match may return. */
+#define CM_REGULAR  1		/* rules without fallback = yes */
+#define CM_FALLBACK 2		/* rules with fallback = yes */
+
+/* First rule of this kind (in rank order) that matches; 1 if found. */
+int catalog_match(struct catalog *cat, enum cat_kind kind, int which, enum cat_scope scope,
+		  const struct pf_record *rec, int status, struct span text,
+		  const struct pfconf *cf, struct cat_hit *hit);
+
+/* Named capture of a hit; 0 if the group is unknown or did not match. */
+int catalog_capture(const struct cat_hit *hit, const char *name, struct span *out);
+
+const struct cat_finding *catalog_finding(const struct catalog *cat, const char *id);
+const char *find_sev_name(enum find_sev s);
+
+#endif

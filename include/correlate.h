@@ -1,0 +1,114 @@
+/*
+ * correlate.h - correlation: messages keyed by (instance, queue ID) with
+ * their lifecycle (origin, from, size, message-id, per-recipient
+ * delivery status, removed/expired, bounce parent/child), and per-process
+ * pending state so that lines without a queue ID (TLS, SASL library, map
+ * warnings, connect errors) attach to the next delivery of the same
+ * (instance, pid). Each message keeps its strings in its own arena;
+ * messages are recycled through a free list, so steady state allocates
+ * nothing per line. A message is handed to the report when it is removed
+ * from the queue, or evicted when it goes stale or the table is full.
+ */
+#ifndef FMRD_CORRELATE_H
+#define FMRD_CORRELATE_H
+
+#include "catalog.h"
+#include "pfconf.h"
+#include "diagnose.h"
+#include "record.h"
+#include "syslog_hdr.h"
+
+#define CORR_MAX_MESSAGES 50000
+#define CORR_STALE_SECS (8 * 86400)	/* > maximal_queue_lifetime default 5d */
+#define CORR_MAX_RCPTS 256
+#define CORR_MAX_FINDS 8
+#define CORR_MAX_CHILDREN 4
+#define CORR_ARENA_MAX (64 * 1024)
+#define CORR_PROC_SLOTS 4096
+#define CORR_PROC_PENDING 8
+
+struct corr_rcpt {
+	uint32_t to, orig_to, relay, dsn, reason, delays, delay, facts;
+	enum dstatus status;
+	uint32_t attempts;
+};
+
+enum msg_origin { ORIGIN_UNKNOWN = 0, ORIGIN_PICKUP, ORIGIN_SMTPD, ORIGIN_BOUNCE };
+
+struct corr_msg {
+	struct corr_msg *hnext, *lprev, *lnext;
+	uint64_t hash;
+	uint32_t instance, qid, from, msgid, client, sasl_user, parent;
+	uint32_t children[CORR_MAX_CHILDREN];
+	int nchildren;
+	enum msg_origin origin;
+	long uid;
+	long size;
+	long nrcpt_declared;
+	unsigned attempts;	/* "(queue active)" lines: delivery rounds */
+	struct logtime first, last;
+	int removed, expired, evicted;
+	struct corr_rcpt *rcpt;
+	uint32_t nrcpt, rcap, rcpt_dropped;
+	int finds[CORR_MAX_FINDS];	/* finding indices (diag) */
+	int nfinds;
+	struct strbuf arena;	/* offset 0 is "" */
+	struct strbuf story;	/* whole story, only for the tracked queue ID */
+};
+
+struct corr_proc {
+	uint64_t inst_hash;
+	long pid;
+	int used;
+	int64_t last;
+	int pending[CORR_PROC_PENDING];
+	int npending;
+	char facts[512];	/* serialised facts, see corr_msg_facts() */
+	size_t factlen;
+	struct strbuf story;	/* pending lines, only while tracking */
+};
+
+struct corr_stats {
+	unsigned long long messages, sent, deferred, bounced, expired, queued;
+	unsigned long long recipients, evicted, stale;
+};
+
+typedef void (*corr_emit_fn)(void *ctx, const struct corr_msg *m);
+
+struct corr {
+	struct corr_msg **buckets;
+	size_t nbuckets;
+	struct corr_msg *lru_head, *lru_tail;	/* least recently active first */
+	size_t nmsgs, max_msgs;
+	struct corr_msg *freelist;
+	struct corr_proc *procs;
+	int64_t now;		/* latest log time seen */
+	int64_t stale_secs;
+	struct catalog *cat;
+	const struct pfconf *cf;
+	struct diag *diag;
+	corr_emit_fn emit;
+	void *emit_ctx;
+	char *track_qid;	/* --queue-id: keep this message's story */
+	struct corr_stats stats;
+	struct strbuf tmp;
+};
+
+void corr_init(struct corr *c, struct catalog *cat, const struct pfconf *cf,
+	       struct diag *d, corr_emit_fn emit, void *ctx);
+void corr_free(struct corr *c);
+void corr_track(struct corr *c, const char *qid);
+
+/* Feed one Postfix record. */
+void corr_record(struct corr *c, const struct pf_record *rec, const struct evref *ev);
+/* Hand every message still in the table to the report (end of input). */
+void corr_flush(struct corr *c);
+
+/* Message accessors for reports. */
+const char *corr_str(const struct corr_msg *m, uint32_t off);
+enum dstatus corr_msg_outcome(const struct corr_msg *m);
+/* Iterate the facts of a recipient: "name\x1fkey\x1fvalue\x1f...\x1e". */
+const char *corr_rcpt_facts(const struct corr_msg *m, const struct corr_rcpt *r);
+const char *origin_name(enum msg_origin o);
+
+#endif

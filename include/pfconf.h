@@ -1,0 +1,75 @@
+/*
+ * pfconf.h - Postfix configuration inspection: main.cf parameters (with
+ * $name expansion and the defaults that matter for relaying), master.cf
+ * services (type, chroot column, -o overrides) and the SASL password
+ * maps. Passwords found there are registered with textsafe for
+ * redaction and never stored anywhere else. Each value remembers the file
+ * and line it came from, so findings can cite configuration evidence.
+ */
+#ifndef FMRD_PFCONF_H
+#define FMRD_PFCONF_H
+
+#include "util.h"
+
+struct cf_where {
+	const char *file;	/* path as read */
+	int line;		/* 1-based; 0 = built-in default */
+	const char *text;	/* the logical line as written */
+};
+
+struct cf_param {
+	char *name;
+	char *value;
+	struct cf_where where;
+};
+
+struct cf_service {
+	char *name;		/* smtp, relay, submission */
+	char *type;		/* inet, unix, unix-dgram, fifo, pass */
+	char chroot;		/* 'y', 'n' or '-' as written */
+	char *command;		/* smtp, smtpd, qmgr */
+	char *syslog_name;	/* from -o syslog_name=..., or NULL */
+	struct cf_where where;
+};
+
+struct sasl_entry {
+	char *key;		/* lookup key, e.g. [smtp.fastmail.com]:587 */
+	char *user;		/* username part of the value */
+	struct cf_where where;	/* text has the password masked */
+};
+
+struct pfconf {
+	char *dir;
+	int loaded;		/* main.cf was read */
+	int master_loaded;
+	char *error;		/* why the configuration could not be read */
+	struct cf_param *params;
+	size_t nparams;
+	struct cf_service *services;
+	size_t nservices;
+	struct sasl_entry *sasl;
+	size_t nsasl;
+	char *sasl_file;	/* source file of the password map, if read */
+	char **lines;		/* owned copies of logical lines (evidence) */
+	size_t nlines;
+};
+
+/* Read DIR/main.cf, DIR/master.cf and the password map source. Returns 0
+ * on success, -1 if main.cf could not be read (cf->error says why). */
+int pfconf_load(struct pfconf *cf, const char *dir);
+void pfconf_free(struct pfconf *cf);
+
+/* Parameter value with $name expansion, or the Postfix default; NULL when
+ * the configuration was not read. *where (may be NULL) gets its origin. */
+const char *pfconf_get(const struct pfconf *cf, const char *name,
+		       const struct cf_where **where);
+
+/* chroot state of the delivery service NAME (type unix preferred):
+ * 1 chrooted, 0 not, -1 unknown. */
+int pfconf_service_chroot(const struct pfconf *cf, const char *name,
+			  const struct cf_where **where);
+
+/* Is a boolean parameter value true (yes/true/1)? */
+int pfconf_true(const char *value);
+
+#endif

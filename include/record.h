@@ -1,0 +1,73 @@
+/*
+ * record.h - the Postfix record after the syslog header:
+ *   <syslog_name>/<program>[<pid>]: [<severity>: ][<queue id>: ]<text>
+ * syslog_name may itself contain '/' (postfix/submission, postfix-out);
+ * the program is the last component. Queue IDs are short (hex), long
+ * (enable_long_queue_ids) or NOQUEUE.
+ */
+#ifndef FMRD_RECORD_H
+#define FMRD_RECORD_H
+
+#include <stdint.h>
+#include "util.h"
+
+/* Programs the catalog can filter on; bit i of a program mask = PROG i. */
+enum prog_id {
+	PROG_OTHER = 0,
+	PROG_SMTP, PROG_LMTP, PROG_SMTPD, PROG_QMGR, PROG_CLEANUP, PROG_PICKUP,
+	PROG_BOUNCE, PROG_LOCAL, PROG_VIRTUAL, PROG_PIPE, PROG_ERROR,
+	PROG_DISCARD, PROG_MASTER, PROG_POSTFIX, PROG_POSTFIX_SCRIPT,
+	PROG_POSTMAP, PROG_POSTSUPER, PROG_POSTDROP, PROG_SENDMAIL,
+	PROG_TLSMGR, PROG_TLSPROXY, PROG_POSTLOGD, PROG_ANVIL, PROG_SCACHE,
+	PROG_PROXYMAP, PROG_TRIVIAL_REWRITE, PROG_POSTSCREEN, PROG_DNSBLOG,
+	PROG_VERIFY, PROG_FLUSH, PROG_SHOWQ, PROG_OQMGR, PROG_SPAWN,
+	PROG_POSTQUEUE, PROG_POSTCONF, PROG_POSTQUEUE_SCRIPT_UNUSED,
+	PROG_COUNT
+};
+
+enum severity {
+	SEV_INFO = 0, SEV_WARNING, SEV_ERROR, SEV_FATAL, SEV_PANIC
+};
+
+enum qid_kind {
+	QID_NONE = 0, QID_SHORT, QID_LONG, QID_NOQUEUE
+};
+
+/* Delivery status of a recipient (status= field), or of the message. */
+enum dstatus {
+	DS_NONE = 0,		/* no delivery attempt seen yet */
+	DS_SENT,
+	DS_DEFERRED,
+	DS_BOUNCED,		/* also SOFTBOUNCE and undeliverable */
+	DS_EXPIRED,
+	DS_COUNT
+};
+
+const char *dstatus_name(enum dstatus st);
+enum dstatus dstatus_lookup(const char *name, size_t len);
+
+struct pf_record {
+	struct span ident;	/* postfix/submission/smtpd */
+	struct span instance;	/* first component: postfix, postfix-out */
+	struct span service;	/* master.cf service (submission, relay) or the program */
+	struct span program;	/* last component: smtpd */
+	enum prog_id prog;
+	long pid;
+	enum severity severity;
+	enum qid_kind qid_kind;
+	struct span qid;
+	struct span text;	/* after the severity and queue ID prefixes */
+};
+
+/* Parse rest (the text after the syslog host). Returns 1 for a Postfix
+ * record, 0 for anything else (another program, unknown layout). */
+int record_parse(struct span rest, struct pf_record *r);
+
+enum prog_id prog_lookup(const char *name, size_t len);
+const char *prog_name(enum prog_id id);
+const char *severity_name(enum severity sev);
+
+/* Queue ID classification of s (without the trailing ": "). */
+enum qid_kind qid_classify(struct span s);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * report.h - output: a readable text report (problems first, healthy
+ * traffic summarised, terminal control characters escaped, colour only
+ * on a tty without NO_COLOR) or one JSON document (json-c) streamed as the
+ * analysis goes: messages are written as they complete, findings and
+ * statistics at the end. Both go through one ops table.
+ */
+#ifndef FMRD_REPORT_H
+#define FMRD_REPORT_H
+
+#include <stdio.h>
+
+#include "pfconf.h"
+#include "correlate.h"
+#include "diagnose.h"
+#include "syslog_hdr.h"
+
+struct run_stats {
+	unsigned long long lines, bytes, postfix, non_postfix, unknown_format;
+	unsigned long long truncated, unterminated, read_errors;
+	unsigned long long formats[HDR_NFORMATS];
+};
+
+enum msg_filter { MSGS_ALL = 0, MSGS_PROBLEMS, MSGS_NONE };
+
+struct run_info {
+	char **sources;
+	int nsources;
+	const struct pfconf *cf;	/* NULL with --no-config */
+	const char *config_dir;
+	const char *queue_id;	/* --queue-id, or NULL */
+	enum msg_filter msgs;
+};
+
+struct report;
+
+struct report_ops {
+	void (*begin)(struct report *);
+	void (*message)(struct report *, const struct corr_msg *);
+	void (*end)(struct report *, struct diag *, const struct corr_stats *,
+		    const struct run_stats *);
+	void (*free)(struct report *);
+};
+
+struct report {
+	const struct report_ops *ops;
+	FILE *out;
+	const struct run_info *info;
+	const struct diag *diag;	/* findings as indexed during the run */
+	int color;
+	void *priv;
+};
+
+struct report *report_json_new(FILE *out, const struct run_info *info, const struct diag *d);
+struct report *report_text_new(FILE *out, const struct run_info *info, const struct diag *d,
+			       int color);
+void report_free(struct report *r);
+
+/* Does this message need attention (not delivered, or has findings)? */
+int report_msg_is_problem(const struct corr_msg *m, const struct diag *d);
+/* Should this message be reported under the run's filters? */
+int report_msg_wanted(const struct report *r, const struct corr_msg *m);
+
+#endif

@@ -1,0 +1,796 @@
+/*
+ * catalog.c - load *.rules files into findings and matches, compile their
+ * regexes with PCRE2 JIT, index matches by scope and program, and match
+ * record text against them: program mask, then literal prefilter, then
+ * configuration conditions, then the regex.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "catalog.h"
+
+#define CAT_MAX_LINE 8192
+
+const char *
+find_sev_name(enum find_sev s)
+{
+	static const char *const names[] = { "ok", "info", "warning", "error" };
+
+	return s <= FSEV_ERROR ? names[s] : "info";
+}
+
+static int
+find_sev_parse(const char *s, enum find_sev *out)
+{
+	static const char *const names[] = { "ok", "info", "warning", "error" };
+	int i;
+
+	for (i = 0; i <= FSEV_ERROR; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum find_sev)i;
+			return 0;
+		}
+	return -1;
+}
+
+void
+catalog_init(struct catalog *cat)
+{
+	memset(cat, 0, sizeof(*cat));
+}
+
+static void
+rule_free(struct cat_rule *r)
+{
+	int i;
+
+	free(r->id);
+	free(r->literal);
+	free(r->regex);
+	if (r->re != NULL)
+		pcre2_code_free(r->re);
+	for (i = 0; i < r->nnames; i++)
+		free(r->names[i]);
+	free(r->names);
+	free(r->groups);
+	for (i = 0; i < r->nconds; i++) {
+		free(r->conds[i].param);
+		free(r->conds[i].value);
+	}
+	free(r->conds);
+	for (i = 0; i < r->nexamples; i++)
+		free(r->examples[i]);
+	free(r->examples);
+	free(r->file);
+}
+
+void
+catalog_free(struct catalog *cat)
+{
+	size_t i;
+	int s, p;
+
+	for (i = 0; i < cat->nrules; i++)
+		rule_free(&cat->rules[i]);
+	for (i = 0; i < cat->nfindings; i++) {
+		free(cat->findings[i].id);
+		free(cat->findings[i].title);
+		free(cat->findings[i].explain);
+		free(cat->findings[i].fix);
+		free(cat->findings[i].file);
+	}
+	for (s = 0; s < SCOPE_COUNT; s++)
+		for (p = 0; p < PROG_COUNT; p++)
+			free(cat->index[s][p]);
+	free(cat->rules);
+	free(cat->findings);
+	if (cat->md != NULL)
+		pcre2_match_data_free(cat->md);
+	memset(cat, 0, sizeof(*cat));
+}
+
+const struct cat_finding *
+catalog_finding(const struct catalog *cat, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < cat->nfindings; i++)
+		if (strcmp(cat->findings[i].id, id) == 0)
+			return &cat->findings[i];
+	return NULL;
+}
+
+/* --- parsing ------------------------------------------------------------ */
+
+enum stanza { ST_NONE, ST_FINDING, ST_MATCH, ST_FACT };
+
+struct cat_parser {
+	struct catalog *cat;
+	const char *file;
+	int line;		/* line of the current logical line */
+	enum stanza st;
+	struct cat_finding *f;	/* current finding stanza */
+	struct cat_rule *r;	/* current match/fact stanza */
+	struct strbuf *err;
+};
+
+static int
+cat_error(struct cat_parser *ps, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+cat_error(struct cat_parser *ps, const char *fmt, ...)
+{
+	va_list ap;
+
+	sb_printf(ps->err, "%s:%d: ", ps->file, ps->line);
+	va_start(ap, fmt);
+	sb_vprintf(ps->err, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int
+valid_id(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s)
+		      || *s == '.' || *s == '_'))
+			return 0;
+	return 1;
+}
+
+/* Literal text at the start of an anchored regex ("^literal..."). */
+static char *
+regex_prefix(const char *re)
+{
+	struct strbuf sb;
+	const char *p = re + 1;
+	char *out;
+
+	if (re[0] != '^')
+		return NULL;
+	sb_init(&sb);
+	for (; *p != '\0'; p++) {
+		if (*p == '\\') {
+			if (p[1] != '\0' && ispunct((unsigned char)p[1])) {
+				sb_addc(&sb, p[1]);
+				p++;
+				continue;
+			}
+			break;
+		}
+		if (strchr("^$.|?*+()[]{}", *p) != NULL)
+			break;
+		sb_addc(&sb, *p);
+	}
+	/* a quantifier applies to the last literal character */
+	if (sb.len > 0 && (*p == '?' || *p == '*' || *p == '{'))
+		sb.len--;
+	sb.s[sb.len] = '\0';
+	if (sb.len == 0) {
+		sb_free(&sb);
+		return NULL;
+	}
+	out = xstrdup(sb.s);
+	sb_free(&sb);
+	return out;
+}
+
+static int
+compile_rule(struct cat_parser *ps, struct cat_rule *r)
+{
+	PCRE2_UCHAR msg[256];
+	PCRE2_SPTR table;
+	uint32_t count = 0, size = 0, i;
+	PCRE2_SIZE off;
+	int code;
+
+	r->re = pcre2_compile((PCRE2_SPTR)r->regex, PCRE2_ZERO_TERMINATED, 0,
+			      &code, &off, NULL);
+	if (r->re == NULL) {
+		pcre2_get_error_message(code, msg, sizeof(msg));
+		return cat_error(ps, "bad regex at offset %zu: %s", (size_t)off, (char *)msg);
+	}
+	(void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);	/* interpreter if no JIT */
+	pcre2_pattern_info(r->re, PCRE2_INFO_NAMECOUNT, &count);
+	pcre2_pattern_info(r->re, PCRE2_INFO_NAMEENTRYSIZE, &size);
+	pcre2_pattern_info(r->re, PCRE2_INFO_NAMETABLE, &table);
+	r->nnames = (int)count;
+	r->names = xcalloc(count ? count : 1, sizeof(char *));
+	r->groups = xcalloc(count ? count : 1, sizeof(int));
+	for (i = 0; i < count; i++) {
+		const unsigned char *e = table + i * size;
+
+		r->groups[i] = (e[0] << 8) | e[1];
+		r->names[i] = xstrdup((const char *)e + 2);
+	}
+	if (r->literal == NULL && (r->literal = regex_prefix(r->regex)) != NULL)
+		r->anchored = 1;
+	if (r->literal != NULL)
+		r->literal_len = strlen(r->literal);
+	return 0;
+}
+
+static int
+parse_programs(struct cat_parser *ps, const char *v)
+{
+	char *copy = xstrdup(v), *tok, *save = NULL;
+	int rc = 0;
+
+	ps->r->progmask = 0;
+	for (tok = strtok_r(copy, " ,\t", &save); tok; tok = strtok_r(NULL, " ,\t", &save)) {
+		enum prog_id id;
+
+		if (strcmp(tok, "*") == 0) {
+			ps->r->progmask = 0;
+			break;
+		}
+		if ((id = prog_lookup(tok, strlen(tok))) == PROG_OTHER) {
+			rc = cat_error(ps, "unknown program \"%s\"", tok);
+			break;
+		}
+		ps->r->progmask |= (uint64_t)1 << id;
+	}
+	free(copy);
+	return rc;
+}
+
+static int
+parse_scopes(struct cat_parser *ps, const char *v)
+{
+	char *copy = xstrdup(v), *tok, *save = NULL;
+	int rc = 0;
+
+	ps->r->scopes = 0;
+	for (tok = strtok_r(copy, " ,\t", &save); tok; tok = strtok_r(NULL, " ,\t", &save)) {
+		if (strcmp(tok, "line") == 0)
+			ps->r->scopes |= 1u << SCOPE_LINE;
+		else if (strcmp(tok, "reason") == 0)
+			ps->r->scopes |= 1u << SCOPE_REASON;
+		else
+			rc = cat_error(ps, "unknown scope \"%s\" (line, reason)", tok);
+	}
+	free(copy);
+	return rc;
+}
+
+static int
+parse_statuses(struct cat_parser *ps, const char *v)
+{
+	char *copy = xstrdup(v), *tok, *save = NULL;
+	int rc = 0;
+
+	ps->r->statuses = 0;
+	for (tok = strtok_r(copy, " ,\t", &save); tok; tok = strtok_r(NULL, " ,\t", &save)) {
+		enum dstatus st = dstatus_lookup(tok, strlen(tok));
+
+		if (st == DS_NONE) {
+			rc = cat_error(ps, "unknown status \"%s\"", tok);
+			break;
+		}
+		ps->r->statuses |= 1u << st;
+	}
+	free(copy);
+	return rc;
+}
+
+/* when = chroot smtp_tls_CApath !smtp_tls_CAfile smtp_tls_security_level=secure */
+static int
+parse_when(struct cat_parser *ps, const char *v)
+{
+	char *copy = xstrdup(v), *tok, *save = NULL, *eq;
+	struct cat_rule *r = ps->r;
+
+	for (tok = strtok_r(copy, " ,\t", &save); tok; tok = strtok_r(NULL, " ,\t", &save)) {
+		struct cat_cond c = { COND_SET, NULL, NULL };
+
+		if (strcmp(tok, "chroot") == 0) {
+			c.op = COND_CHROOT;
+		} else if (strcmp(tok, "!chroot") == 0) {
+			c.op = COND_NOCHROOT;
+		} else if ((eq = strchr(tok, '~')) != NULL) {
+			c.op = COND_CONTAINS;
+			c.param = xstrndup(tok, (size_t)(eq - tok));
+			c.value = xstrdup(eq + 1);
+		} else if ((eq = strchr(tok, '=')) != NULL) {
+			c.op = eq > tok && eq[-1] == '!' ? COND_NE : COND_EQ;
+			c.param = xstrndup(tok, (size_t)(eq - tok) - (c.op == COND_NE));
+			c.value = xstrdup(eq + 1);
+		} else if (tok[0] == '!') {
+			c.op = COND_UNSET;
+			c.param = xstrdup(tok + 1);
+		} else {
+			c.param = xstrdup(tok);
+		}
+		r->conds = xreallocarray(r->conds, (size_t)r->nconds + 1, sizeof(c));
+		r->conds[r->nconds++] = c;
+	}
+	free(copy);
+	return 0;
+}
+
+static char **
+field_str(struct cat_parser *ps, const char *key)
+{
+	if (ps->st == ST_FINDING) {
+		if (strcmp(key, "title") == 0)
+			return &ps->f->title;
+		if (strcmp(key, "explain") == 0)
+			return &ps->f->explain;
+		if (strcmp(key, "fix") == 0)
+			return &ps->f->fix;
+		return NULL;
+	}
+	if (strcmp(key, "regex") == 0)
+		return &ps->r->regex;
+	if (strcmp(key, "literal") == 0)
+		return &ps->r->literal;
+	return NULL;
+}
+
+static int
+set_field(struct cat_parser *ps, const char *key, const char *v)
+{
+	struct cat_rule *r = ps->r;
+	char **slot, *end;
+	long n;
+
+	if ((slot = field_str(ps, key)) != NULL) {
+		if (*slot != NULL)
+			return cat_error(ps, "duplicate field \"%s\"", key);
+		*slot = xstrdup(v);
+		return 0;
+	}
+	if (strcmp(key, "severity") == 0) {
+		enum find_sev s;
+
+		if (find_sev_parse(v, &s) < 0)
+			return cat_error(ps, "bad severity \"%s\" (ok, info, warning, error)", v);
+		if (ps->st == ST_FINDING)
+			ps->f->severity = s;
+		else
+			r->severity = s;
+		return 0;
+	}
+	if (strcmp(key, "rank") == 0) {
+		n = strtol(v, &end, 10);
+		if (*end != '\0' || n < 0 || n > 100)
+			return cat_error(ps, "rank must be 0..100");
+		if (ps->st == ST_FINDING)
+			ps->f->rank = (int)n;
+		else
+			r->rank = (int)n;
+		return 0;
+	}
+	if (ps->st == ST_FINDING)
+		return cat_error(ps, "unknown finding field \"%s\"", key);
+	if (strcmp(key, "programs") == 0)
+		return parse_programs(ps, v);
+	if (strcmp(key, "on") == 0)
+		return parse_scopes(ps, v);
+	if (strcmp(key, "status") == 0)
+		return parse_statuses(ps, v);
+	if (strcmp(key, "when") == 0)
+		return parse_when(ps, v);
+	if (strcmp(key, "fallback") == 0) {
+		r->fallback = pfconf_true(v);
+		return 0;
+	}
+	if (strcmp(key, "level") == 0) {
+		static const char *const lv[] = { "info", "warning", "error", "fatal", "panic" };
+		int i;
+
+		for (i = 0; i < 5; i++)
+			if (strcmp(v, lv[i]) == 0) {
+				r->min_level = (enum severity)i;
+				return 0;
+			}
+		return cat_error(ps, "bad level \"%s\"", v);
+	}
+	if (strcmp(key, "example") == 0) {
+		r->examples = xreallocarray(r->examples, (size_t)r->nexamples + 1, sizeof(char *));
+		r->examples[r->nexamples++] = xstrdup(v);
+		return 0;
+	}
+	return cat_error(ps, "unknown match field \"%s\"", key);
+}
+
+static int
+end_stanza(struct cat_parser *ps)
+{
+	if (ps->st == ST_FINDING) {
+		if (ps->f->title == NULL || ps->f->explain == NULL || ps->f->fix == NULL)
+			return cat_error(ps, "finding %s needs title, explain and fix", ps->f->id);
+	} else if (ps->st == ST_MATCH || ps->st == ST_FACT) {
+		if (ps->r->regex == NULL)
+			return cat_error(ps, "%s %s has no regex", ps->st == ST_FACT ? "fact" : "match",
+					 ps->r->id);
+		if (ps->r->scopes == 0)
+			ps->r->scopes = 1u << SCOPE_LINE;
+		if (compile_rule(ps, ps->r) < 0)
+			return -1;
+	}
+	ps->st = ST_NONE;
+	return 0;
+}
+
+static int
+begin_stanza(struct cat_parser *ps, char *hdr)
+{
+	struct catalog *cat = ps->cat;
+	char *kind = hdr, *id, *close = strchr(hdr, ']');
+
+	if (close == NULL || close[1] != '\0')
+		return cat_error(ps, "expected [finding ID], [match ID] or [fact NAME]");
+	*close = '\0';
+	id = kind + strcspn(kind, " \t");
+	if (*id != '\0')
+		*id++ = '\0';
+	while (*id == ' ' || *id == '\t')
+		id++;
+	if (!valid_id(id))
+		return cat_error(ps, "bad id \"%s\" (lower case, digits, '.', '_')", id);
+	if (strcmp(kind, "finding") == 0) {
+		if (catalog_finding(cat, id) != NULL)
+			return cat_error(ps, "finding %s defined twice", id);
+		cat->findings = xreallocarray(cat->findings, cat->nfindings + 1, sizeof(*ps->f));
+		ps->f = &cat->findings[cat->nfindings++];
+		memset(ps->f, 0, sizeof(*ps->f));
+		ps->f->id = xstrdup(id);
+		ps->f->severity = FSEV_ERROR;
+		ps->f->rank = 50;
+		ps->f->file = xstrdup(ps->file);
+		ps->f->line = ps->line;
+		ps->st = ST_FINDING;
+		return 0;
+	}
+	if (strcmp(kind, "match") != 0 && strcmp(kind, "fact") != 0)
+		return cat_error(ps, "unknown stanza [%s]", kind);
+	cat->rules = xreallocarray(cat->rules, cat->nrules + 1, sizeof(*ps->r));
+	ps->r = &cat->rules[cat->nrules++];
+	memset(ps->r, 0, sizeof(*ps->r));
+	ps->r->kind = strcmp(kind, "fact") == 0 ? KIND_FACT : KIND_FINDING;
+	ps->r->id = xstrdup(id);
+	ps->r->severity = (enum find_sev)-1;
+	ps->r->rank = -1;
+	ps->r->file = xstrdup(ps->file);
+	ps->r->line = ps->line;
+	ps->r->order = (int)cat->nrules;
+	ps->st = ps->r->kind == KIND_FACT ? ST_FACT : ST_MATCH;
+	return 0;
+}
+
+static int
+cat_logical(struct cat_parser *ps, char *text)
+{
+	char *eq, *key, *v, *e;
+
+	if (text[0] == '[') {
+		if (ps->st != ST_NONE && end_stanza(ps) < 0)
+			return -1;
+		return begin_stanza(ps, text + 1);
+	}
+	if (ps->st == ST_NONE)
+		return cat_error(ps, "field outside a [finding], [match] or [fact] stanza");
+	if ((eq = strchr(text, '=')) == NULL)
+		return cat_error(ps, "expected \"name = value\"");
+	*eq = '\0';
+	key = text;
+	for (e = eq; e > key && isspace((unsigned char)e[-1]); )
+		*--e = '\0';
+	v = eq + 1;
+	while (isspace((unsigned char)*v))
+		v++;
+	return set_field(ps, key, v);
+}
+
+static int
+catalog_load_file(struct catalog *cat, const char *path, struct strbuf *err)
+{
+	struct cat_parser ps = { cat, path, 0, ST_NONE, NULL, NULL, err };
+	struct strbuf logical;
+	FILE *fp;
+	char *buf, *p;
+	int lineno = 0, rc = 0;
+	size_t n;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		sb_printf(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf = xmalloc(CAT_MAX_LINE);
+	sb_init(&logical);
+	while (rc == 0 && fgets(buf, CAT_MAX_LINE, fp) != NULL) {
+		lineno++;
+		n = strcspn(buf, "\r\n");
+		if (buf[n] == '\0' && !feof(fp)) {
+			ps.line = lineno;
+			rc = cat_error(&ps, "line longer than %d bytes", CAT_MAX_LINE - 2);
+			break;
+		}
+		buf[n] = '\0';
+		for (p = buf; isspace((unsigned char)*p); p++)
+			;
+		if (*p == '#')
+			continue;
+		if (*p == '\0') {
+			/* a blank line ends a logical line */
+			if (logical.len > 0) {
+				rc = cat_logical(&ps, logical.s);
+				sb_reset(&logical);
+			}
+			continue;
+		}
+		if (p != buf && logical.len > 0) {
+			/* continuation: "." alone starts a new paragraph */
+			if (strcmp(p, ".") == 0)
+				sb_addc(&logical, '\n');
+			else {
+				if (logical.s[logical.len - 1] != '\n')
+					sb_addc(&logical, ' ');
+				sb_adds(&logical, p);
+			}
+			continue;
+		}
+		if (logical.len > 0 && (rc = cat_logical(&ps, logical.s)) < 0)
+			break;
+		sb_reset(&logical);
+		sb_adds(&logical, p);
+		ps.line = lineno;
+	}
+	if (rc == 0 && logical.len > 0)
+		rc = cat_logical(&ps, logical.s);
+	if (rc == 0 && ps.st != ST_NONE) {
+		rc = end_stanza(&ps);
+	}
+	sb_free(&logical);
+	free(buf);
+	fclose(fp);
+	return rc;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+catalog_load_path(struct catalog *cat, const char *path, struct strbuf *err)
+{
+	struct stat st;
+	struct dirent *de;
+	DIR *dir;
+	char **names = NULL, full[4096];
+	size_t n = 0, i, len;
+	int rc = 0;
+
+	if (stat(path, &st) < 0) {
+		sb_printf(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return catalog_load_file(cat, path, err);
+	if ((dir = opendir(path)) == NULL) {
+		sb_printf(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		len = strlen(de->d_name);
+		if (len < 7 || strcmp(de->d_name + len - 6, ".rules") != 0)
+			continue;
+		names = xreallocarray(names, n + 1, sizeof(char *));
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(dir);
+	qsort(names, n, sizeof(char *), cmp_str);
+	for (i = 0; i < n; i++) {
+		if (rc == 0) {
+			snprintf(full, sizeof(full), "%s/%s", path, names[i]);
+			rc = catalog_load_file(cat, full, err);
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (rc == 0 && n == 0) {
+		sb_printf(err, "%s: no *.rules files", path);
+		rc = -1;
+	}
+	return rc;
+}
+
+static int
+cmp_rank(const void *a, const void *b)
+{
+	const struct cat_rule *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return y->rank - x->rank;
+	return x->order - y->order;
+}
+
+int
+catalog_finalize(struct catalog *cat, struct strbuf *err)
+{
+	uint32_t maxgroups = 1, cap;
+	size_t i;
+	int s, p;
+
+	for (i = 0; i < cat->nrules; i++) {
+		struct cat_rule *r = &cat->rules[i];
+
+		if (r->kind == KIND_FINDING) {
+			if ((r->finding = catalog_finding(cat, r->id)) == NULL) {
+				sb_printf(err, "%s:%d: match for undefined finding %s",
+					  r->file, r->line, r->id);
+				return -1;
+			}
+			if ((int)r->severity < 0)
+				r->severity = r->finding->severity;
+			if (r->rank < 0)
+				r->rank = r->finding->rank;
+		} else if (r->rank < 0) {
+			r->rank = 0;
+		}
+		pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT, &cap);
+		if (cap + 1 > maxgroups)
+			maxgroups = cap + 1;
+	}
+	qsort(cat->rules, cat->nrules, sizeof(*cat->rules), cmp_rank);
+	for (i = 0; i < cat->nrules; i++)
+		if (cat->rules[i].kind == KIND_FINDING)
+			cat->rules[i].finding = catalog_finding(cat, cat->rules[i].id);
+	for (s = 0; s < SCOPE_COUNT; s++)
+		for (p = 0; p < PROG_COUNT; p++) {
+			free(cat->index[s][p]);
+			cat->index[s][p] = xcalloc(cat->nrules ? cat->nrules : 1, sizeof(uint32_t));
+			cat->nindex[s][p] = 0;
+			for (i = 0; i < cat->nrules; i++) {
+				const struct cat_rule *r = &cat->rules[i];
+
+				if (!(r->scopes & (1u << s)))
+					continue;
+				if (r->progmask != 0 && !(r->progmask & ((uint64_t)1 << p)))
+					continue;
+				cat->index[s][p][cat->nindex[s][p]++] = (uint32_t)i;
+			}
+		}
+	if (cat->md != NULL)
+		pcre2_match_data_free(cat->md);
+	cat->md = pcre2_match_data_create(maxgroups, NULL);
+	cat->finalized = 1;
+	return 0;
+}
+
+/* --- matching ------------------------------------------------------------ */
+
+static int
+cond_holds(const struct cat_cond *c, const struct pfconf *cf, const struct pf_record *rec,
+	   const struct cat_hit *hit)
+{
+	struct span cap;
+	const char *v;
+	char svc[64];
+	int ch;
+
+	switch (c->op) {
+	case COND_CHROOT:
+	case COND_NOCHROOT:
+		if (rec == NULL || rec->service.len >= sizeof(svc))
+			return 0;
+		memcpy(svc, rec->service.p, rec->service.len);
+		svc[rec->service.len] = '\0';
+		ch = pfconf_service_chroot(cf, svc, NULL);
+		if (ch < 0)
+			return 0;
+		return c->op == COND_CHROOT ? ch == 1 : ch == 0;
+	default:
+		break;
+	}
+	if ((v = pfconf_get(cf, c->param, NULL)) == NULL)
+		return 0;
+	switch (c->op) {
+	case COND_SET:
+		return *v != '\0';
+	case COND_UNSET:
+		return *v == '\0';
+	case COND_EQ:
+		return strcasecmp(v, c->value) == 0;
+	case COND_NE:
+		return strcasecmp(v, c->value) != 0;
+	case COND_CONTAINS:
+		return catalog_capture(hit, c->value, &cap) && cap.len > 0
+		    && memmem(v, strlen(v), cap.p, cap.len) != NULL;
+	default:
+		return 0;
+	}
+}
+
+/* Cheap tests before the regex: level, status, literal. */
+static int
+rule_prefilter(const struct cat_rule *r, const struct pf_record *rec, int status,
+	       struct span text)
+{
+	if (rec != NULL && rec->severity < r->min_level)
+		return 0;
+	if (r->statuses != 0 && !(r->statuses & (1u << status)))
+		return 0;
+	if (r->literal_len > 0) {
+		if (r->anchored) {
+			if (text.len < r->literal_len
+			    || memcmp(text.p, r->literal, r->literal_len) != 0)
+				return 0;
+		} else if (memmem(text.p, text.len, r->literal, r->literal_len) == NULL) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Configuration conditions, after the regex (they may use captures). */
+static int
+rule_conditions(const struct cat_rule *r, const struct pf_record *rec,
+		const struct pfconf *cf, const struct cat_hit *hit)
+{
+	int i;
+
+	for (i = 0; i < r->nconds; i++)
+		if (!cond_holds(&r->conds[i], cf, rec, hit))
+			return 0;
+	return 1;
+}
+
+int
+catalog_match(struct catalog *cat, enum cat_kind kind, int which, enum cat_scope scope,
+	      const struct pf_record *rec, int status, struct span text,
+	      const struct pfconf *cf, struct cat_hit *hit)
+{
+	enum prog_id prog = rec != NULL ? rec->prog : PROG_SMTP;
+	const uint32_t *idx = cat->index[scope][prog];
+	uint32_t i, n = cat->nindex[scope][prog];
+
+	for (i = 0; i < n; i++) {
+		const struct cat_rule *r = &cat->rules[idx[i]];
+
+		if (r->kind != kind || !(which & (r->fallback ? CM_FALLBACK : CM_REGULAR))
+		    || !rule_prefilter(r, rec, status, text))
+			continue;
+		if (pcre2_match(r->re, (PCRE2_SPTR)text.p, text.len, 0, 0, cat->md, NULL) < 0)
+			continue;
+		hit->rule = r;
+		hit->subject = text;
+		hit->ov = pcre2_get_ovector_pointer(cat->md);
+		if (r->nconds > 0 && !rule_conditions(r, rec, cf, hit))
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+int
+catalog_capture(const struct cat_hit *hit, const char *name, struct span *out)
+{
+	const struct cat_rule *r = hit->rule;
+	int i, g;
+
+	for (i = 0; i < r->nnames; i++) {
+		if (strcmp(r->names[i], name) != 0)
+			continue;
+		g = r->groups[i];
+		if (hit->ov[2 * g] == PCRE2_UNSET)
+			return 0;
+		out->p = hit->subject.p + hit->ov[2 * g];
+		out->len = hit->ov[2 * g + 1] - hit->ov[2 * g];
+		return 1;
+	}
+	return 0;
+}

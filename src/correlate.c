@@ -1,0 +1,774 @@
+/*
+ * correlate.c - build each message's story from the lifecycle records
+ * Postfix writes (pickup/smtpd, cleanup, qmgr, delivery agents, bounce)
+ * and route catalog hits to the message they explain.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "correlate.h"
+
+/* --- small helpers ------------------------------------------------------ */
+
+const char *
+origin_name(enum msg_origin o)
+{
+	static const char *const names[] = { "unknown", "pickup", "smtpd", "bounce" };
+
+	return o <= ORIGIN_BOUNCE ? names[o] : "unknown";
+}
+
+const char *
+corr_str(const struct corr_msg *m, uint32_t off)
+{
+	return off == 0 ? NULL : m->arena.s + off;
+}
+
+/* Copy s into the message arena; returns its offset (0 if no room). */
+static uint32_t
+arena_add(struct corr_msg *m, const char *p, size_t n)
+{
+	uint32_t off;
+
+	if (m->arena.len + n + 1 > CORR_ARENA_MAX)
+		return 0;
+	off = (uint32_t)m->arena.len;
+	sb_add(&m->arena, p, n);
+	sb_addc(&m->arena, '\0');
+	return off;
+}
+
+static uint32_t
+arena_span(struct corr_msg *m, struct span s)
+{
+	return arena_add(m, s.p, s.len);
+}
+
+static uint64_t
+msg_hash(struct span inst, struct span qid)
+{
+	return hash_bytes(qid.p, qid.len, hash_bytes(inst.p, inst.len, 0));
+}
+
+/* --- message table ------------------------------------------------------- */
+
+void
+corr_init(struct corr *c, struct catalog *cat, const struct pfconf *cf,
+	  struct diag *d, corr_emit_fn emit, void *ctx)
+{
+	memset(c, 0, sizeof(*c));
+	c->nbuckets = 1u << 16;
+	c->buckets = xcalloc(c->nbuckets, sizeof(*c->buckets));
+	c->max_msgs = CORR_MAX_MESSAGES;
+	c->stale_secs = CORR_STALE_SECS;
+	c->procs = xcalloc(CORR_PROC_SLOTS, sizeof(*c->procs));
+	c->cat = cat;
+	c->cf = cf;
+	c->diag = d;
+	c->emit = emit;
+	c->emit_ctx = ctx;
+	sb_init(&c->tmp);
+}
+
+static void
+msg_destroy(struct corr_msg *m)
+{
+	sb_free(&m->arena);
+	if (m->story.s != NULL)
+		sb_free(&m->story);
+	free(m->rcpt);
+	free(m);
+}
+
+void
+corr_free(struct corr *c)
+{
+	struct corr_msg *m, *next;
+	size_t i;
+
+	for (m = c->lru_head; m != NULL; m = next) {
+		next = m->lnext;
+		msg_destroy(m);
+	}
+	for (m = c->freelist; m != NULL; m = next) {
+		next = m->hnext;
+		msg_destroy(m);
+	}
+	for (i = 0; i < CORR_PROC_SLOTS; i++)
+		if (c->procs[i].story.s != NULL)
+			sb_free(&c->procs[i].story);
+	free(c->procs);
+	free(c->buckets);
+	free(c->track_qid);
+	sb_free(&c->tmp);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+corr_track(struct corr *c, const char *qid)
+{
+	free(c->track_qid);
+	c->track_qid = qid ? xstrdup(qid) : NULL;
+}
+
+static void
+lru_unlink(struct corr *c, struct corr_msg *m)
+{
+	if (m->lprev)
+		m->lprev->lnext = m->lnext;
+	else
+		c->lru_head = m->lnext;
+	if (m->lnext)
+		m->lnext->lprev = m->lprev;
+	else
+		c->lru_tail = m->lprev;
+	m->lprev = m->lnext = NULL;
+}
+
+static void
+lru_append(struct corr *c, struct corr_msg *m)
+{
+	m->lprev = c->lru_tail;
+	m->lnext = NULL;
+	if (c->lru_tail)
+		c->lru_tail->lnext = m;
+	else
+		c->lru_head = m;
+	c->lru_tail = m;
+}
+
+enum dstatus
+corr_msg_outcome(const struct corr_msg *m)
+{
+	int sent = 0, deferred = 0, bounced = 0;
+	uint32_t i;
+
+	if (m->expired)
+		return DS_EXPIRED;
+	for (i = 0; i < m->nrcpt; i++) {
+		sent += m->rcpt[i].status == DS_SENT;
+		deferred += m->rcpt[i].status == DS_DEFERRED;
+		bounced += m->rcpt[i].status == DS_BOUNCED;
+	}
+	if (bounced)
+		return DS_BOUNCED;
+	if (deferred)
+		return DS_DEFERRED;
+	if (sent)
+		return DS_SENT;
+	return DS_NONE;
+}
+
+/* Remove m from the table, report it, and put it on the free list. */
+static void
+msg_finish(struct corr *c, struct corr_msg *m)
+{
+	struct corr_msg **pp = &c->buckets[m->hash & (c->nbuckets - 1)];
+	unsigned long long *counter[DS_COUNT] = {
+		&c->stats.queued, &c->stats.sent, &c->stats.deferred,
+		&c->stats.bounced, &c->stats.expired
+	};
+
+	while (*pp != m)
+		pp = &(*pp)->hnext;
+	*pp = m->hnext;
+	lru_unlink(c, m);
+	c->nmsgs--;
+	c->stats.messages++;
+	(*counter[corr_msg_outcome(m)])++;
+	c->stats.recipients += m->nrcpt + m->rcpt_dropped;
+	if (c->emit != NULL)
+		c->emit(c->emit_ctx, m);
+	if (m->story.s != NULL)
+		sb_free(&m->story);
+	m->hnext = c->freelist;
+	c->freelist = m;
+}
+
+static struct corr_msg *
+msg_alloc(struct corr *c)
+{
+	struct corr_msg *m = c->freelist;
+	struct strbuf arena;
+	struct corr_rcpt *rcpt;
+	uint32_t rcap;
+
+	if (m == NULL) {
+		m = xcalloc(1, sizeof(*m));
+		sb_init(&m->arena);
+		m->rcap = 2;
+		m->rcpt = xcalloc(m->rcap, sizeof(*m->rcpt));
+	} else {
+		c->freelist = m->hnext;
+	}
+	arena = m->arena;
+	rcpt = m->rcpt;
+	rcap = m->rcap;
+	memset(m, 0, sizeof(*m));
+	m->arena = arena;
+	m->rcpt = rcpt;
+	m->rcap = rcap;
+	sb_reset(&m->arena);
+	sb_addc(&m->arena, '\0');	/* offset 0 = unset */
+	return m;
+}
+
+static void
+evict_old(struct corr *c)
+{
+	struct corr_msg *m;
+
+	while ((m = c->lru_head) != NULL) {
+		if (c->nmsgs >= c->max_msgs) {
+			c->stats.evicted++;
+		} else if (m->last.valid && c->now - m->last.sec > c->stale_secs) {
+			c->stats.stale++;
+		} else {
+			break;
+		}
+		m->evicted = 1;
+		msg_finish(c, m);
+	}
+}
+
+static struct corr_msg *
+msg_lookup(struct corr *c, const struct pf_record *rec, const struct evref *ev, int create)
+{
+	uint64_t h = msg_hash(rec->instance, rec->qid);
+	struct corr_msg *m, **b = &c->buckets[h & (c->nbuckets - 1)];
+
+	for (m = *b; m != NULL; m = m->hnext)
+		if (m->hash == h && strlen(corr_str(m, m->qid)) == rec->qid.len
+		    && memcmp(corr_str(m, m->qid), rec->qid.p, rec->qid.len) == 0
+		    && strlen(corr_str(m, m->instance)) == rec->instance.len
+		    && memcmp(corr_str(m, m->instance), rec->instance.p, rec->instance.len) == 0)
+			break;
+	if (m == NULL) {
+		if (!create)
+			return NULL;
+		evict_old(c);
+		m = msg_alloc(c);
+		m->hash = h;
+		m->instance = arena_span(m, rec->instance);
+		m->qid = arena_span(m, rec->qid);
+		m->first = ev->time;
+		m->uid = -1;
+		m->size = -1;
+		m->nrcpt_declared = -1;
+		m->hnext = *b;
+		*b = m;
+		c->nmsgs++;
+		if (c->track_qid != NULL && strcmp(c->track_qid, corr_str(m, m->qid)) == 0)
+			sb_init(&m->story);
+	} else {
+		lru_unlink(c, m);
+	}
+	lru_append(c, m);
+	if (ev->time.valid)
+		m->last = ev->time;
+	return m;
+}
+
+/* Record finding idx against message m (once per message). */
+static void
+msg_add_finding(struct corr *c, struct corr_msg *m, int idx)
+{
+	int i;
+
+	if (idx < 0)
+		return;
+	for (i = 0; i < m->nfinds; i++)
+		if (m->finds[i] == idx)
+			return;
+	if (m->nfinds < CORR_MAX_FINDS)
+		m->finds[m->nfinds++] = idx;
+	diag_attach(c->diag, idx, corr_str(m, m->qid));
+}
+
+static void
+story_add(struct strbuf *sb, const struct evref *ev)
+{
+	if (sb->s == NULL || sb->len > 256 * 1024)
+		return;
+	sb_printf(sb, "%d:%lu:", ev->source, ev->lineno);
+	sb_add(sb, ev->text.p, ev->text.len);
+	sb_addc(sb, '\n');
+}
+
+/* --- per-process pending state ------------------------------------------ */
+
+static struct corr_proc *
+proc_get(struct corr *c, const struct pf_record *rec, int create)
+{
+	uint64_t ih = hash_bytes(rec->instance.p, rec->instance.len, 0);
+	size_t i, base = (size_t)((ih ^ (uint64_t)rec->pid * 0x9e3779b97f4a7c15ULL) % CORR_PROC_SLOTS);
+	struct corr_proc *p, *victim = NULL;
+
+	for (i = 0; i < 8; i++) {
+		p = &c->procs[(base + i) % CORR_PROC_SLOTS];
+		if (p->used && p->inst_hash == ih && p->pid == rec->pid)
+			return p;
+		if (victim == NULL || !p->used || (victim->used && p->last < victim->last))
+			victim = p;
+	}
+	if (!create)
+		return NULL;
+	p = victim;
+	p->used = 1;
+	p->inst_hash = ih;
+	p->pid = rec->pid;
+	p->npending = 0;
+	p->factlen = 0;
+	if (p->story.s != NULL)
+		sb_reset(&p->story);
+	else if (c->track_qid != NULL)
+		sb_init(&p->story);
+	return p;
+}
+
+static void
+proc_pend(struct corr *c, const struct pf_record *rec, int idx)
+{
+	struct corr_proc *p = proc_get(c, rec, 1);
+	int i;
+
+	p->last = c->now;
+	if (idx < 0)
+		return;
+	for (i = 0; i < p->npending; i++)
+		if (p->pending[i] == idx)
+			return;
+	if (p->npending < CORR_PROC_PENDING)
+		p->pending[p->npending++] = idx;
+}
+
+/* Serialise a fact hit's captures into the process' fact buffer. */
+static void
+proc_fact(struct corr *c, const struct pf_record *rec, const struct cat_hit *hit)
+{
+	struct corr_proc *p = proc_get(c, rec, 1);
+	const struct cat_rule *r = hit->rule;
+	struct span v;
+	size_t need, i;
+	int k;
+
+	p->last = c->now;
+	sb_reset(&c->tmp);
+	sb_adds(&c->tmp, r->id);
+	for (k = 0; k < r->nnames; k++) {
+		if (!catalog_capture(hit, r->names[k], &v))
+			continue;
+		sb_addc(&c->tmp, '\x1f');
+		sb_adds(&c->tmp, r->names[k]);
+		sb_addc(&c->tmp, '\x1f');
+		for (i = 0; i < v.len && i < 200; i++)
+			sb_addc(&c->tmp, v.p[i] == '\x1f' || v.p[i] == '\x1e' ? '?' : v.p[i]);
+	}
+	sb_addc(&c->tmp, '\x1e');
+	need = c->tmp.len;
+	if (p->factlen + need < sizeof(p->facts)) {
+		memcpy(p->facts + p->factlen, c->tmp.s, need);
+		p->factlen += need;
+	}
+}
+
+/* --- catalog matching --------------------------------------------------- */
+
+/* Match text in scope; on a hit fold it into the diagnosis. */
+static int
+match_finding(struct corr *c, int which, enum cat_scope scope, const struct pf_record *rec,
+	      int status, struct span text, const struct evref *ev)
+{
+	struct cat_hit hit;
+
+	if (!catalog_match(c->cat, KIND_FINDING, which, scope, rec, status, text, c->cf, &hit))
+		return -2;
+	return diag_hit(c->diag, &hit, rec, ev);
+}
+
+/* --- lifecycle records -------------------------------------------------- */
+
+/* Value of "key=" up to ", " (or '>' for <...> values). */
+struct kv {
+	struct span key, val;
+};
+
+static int
+next_field(const char **pp, const char *end, struct kv *kv)
+{
+	const char *p = *pp, *eq, *q;
+
+	while (p < end && (*p == ',' || *p == ' '))
+		p++;
+	if (p >= end)
+		return 0;
+	for (eq = p; eq < end && *eq != '=' && *eq != ' ' && *eq != ','; eq++)
+		;
+	if (eq >= end || *eq != '=')
+		return 0;
+	kv->key.p = p;
+	kv->key.len = (size_t)(eq - p);
+	q = eq + 1;
+	if (q < end && *q == '<') {
+		const char *gt = q + 1;
+
+		/* the address ends at the '>' followed by ", " or the end */
+		while (gt < end && !(*gt == '>' && (gt + 1 == end || gt[1] == ',' || gt[1] == ' ')))
+			gt++;
+		kv->val.p = q + 1;
+		kv->val.len = (size_t)((gt < end ? gt : end) - (q + 1));
+		*pp = gt < end ? gt + 1 : end;
+		return 1;
+	}
+	if (kv->key.len == 6 && memcmp(kv->key.p, "status", 6) == 0) {
+		kv->val.p = q;
+		kv->val.len = (size_t)(end - q);
+		*pp = end;
+		return 1;
+	}
+	for (p = q; p < end && !(*p == ',' && p + 1 < end && p[1] == ' '); p++)
+		;
+	kv->val.p = q;
+	kv->val.len = (size_t)(p - q);
+	*pp = p;
+	return 1;
+}
+
+static struct corr_rcpt *
+rcpt_get(struct corr_msg *m, struct span to, struct span orig_to)
+{
+	struct corr_rcpt *r;
+	uint32_t i;
+
+	for (i = 0; i < m->nrcpt; i++) {
+		const char *t = corr_str(m, m->rcpt[i].to), *o = corr_str(m, m->rcpt[i].orig_to);
+
+		if (t != NULL && strlen(t) == to.len && memcmp(t, to.p, to.len) == 0
+		    && (o == NULL ? orig_to.len == 0
+			: strlen(o) == orig_to.len && memcmp(o, orig_to.p, orig_to.len) == 0))
+			return &m->rcpt[i];
+	}
+	if (m->nrcpt == CORR_MAX_RCPTS) {
+		m->rcpt_dropped++;
+		return NULL;
+	}
+	if (m->nrcpt == m->rcap) {
+		m->rcap *= 2;
+		m->rcpt = xreallocarray(m->rcpt, m->rcap, sizeof(*m->rcpt));
+	}
+	r = &m->rcpt[m->nrcpt++];
+	memset(r, 0, sizeof(*r));
+	r->to = arena_span(m, to);
+	if (orig_to.len > 0)
+		r->orig_to = arena_span(m, orig_to);
+	return r;
+}
+
+/* Give the pending hits and facts of this process to message m. */
+static void
+attach_pending(struct corr *c, const struct pf_record *rec, struct corr_msg *m,
+	       struct corr_rcpt *r)
+{
+	struct corr_proc *p = proc_get(c, rec, 0);
+	int i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->npending; i++)
+		msg_add_finding(c, m, p->pending[i]);
+	p->npending = 0;
+	if (r != NULL && p->factlen > 0)
+		r->facts = arena_add(m, p->facts, p->factlen);
+	p->factlen = 0;
+	if (m->story.s != NULL && p->story.s != NULL && p->story.len > 0)
+		sb_add(&m->story, p->story.s, p->story.len);
+	if (p->story.s != NULL)
+		sb_reset(&p->story);
+}
+
+static const char SUSPENDED[] = "delivery temporarily suspended: ";
+
+static void
+lc_delivery(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
+	    const struct evref *ev)
+{
+	const char *p = rec->text.p, *end = rec->text.p + rec->text.len, *sp, *lp;
+	struct span to = SPAN_EMPTY, orig = SPAN_EMPTY, status = SPAN_EMPTY;
+	struct span reason = SPAN_EMPTY, relay = SPAN_EMPTY, dsn = SPAN_EMPTY;
+	struct span delays = SPAN_EMPTY, delay = SPAN_EMPTY;
+	struct corr_rcpt *r;
+	enum dstatus st;
+	struct kv kv;
+	int found;
+
+	while (next_field(&p, end, &kv)) {
+		if (span_eq(kv.key, "to"))
+			to = kv.val;
+		else if (span_eq(kv.key, "orig_to"))
+			orig = kv.val;
+		else if (span_eq(kv.key, "relay"))
+			relay = kv.val;
+		else if (span_eq(kv.key, "dsn"))
+			dsn = kv.val;
+		else if (span_eq(kv.key, "delay"))
+			delay = kv.val;
+		else if (span_eq(kv.key, "delays"))
+			delays = kv.val;
+		else if (span_eq(kv.key, "status"))
+			status = kv.val;
+	}
+	if (status.len == 0)
+		return;
+	sp = memchr(status.p, ' ', status.len);
+	if (sp != NULL && sp + 1 < status.p + status.len && sp[1] == '(') {
+		lp = status.p + status.len;
+		reason.p = sp + 2;
+		reason.len = (size_t)(lp - reason.p);
+		if (reason.len > 0 && reason.p[reason.len - 1] == ')')
+			reason.len--;
+		status.len = (size_t)(sp - status.p);
+	}
+	st = dstatus_lookup(status.p, status.len);
+	if (st == DS_NONE)
+		return;
+	r = rcpt_get(m, to, orig);
+	attach_pending(c, rec, m, r);
+	if (r != NULL) {
+		r->status = st;
+		r->attempts++;
+		if (relay.len)
+			r->relay = arena_span(m, relay);
+		if (dsn.len)
+			r->dsn = arena_span(m, dsn);
+		if (delay.len)
+			r->delay = arena_span(m, delay);
+		if (delays.len)
+			r->delays = arena_span(m, delays);
+		r->reason = arena_span(m, reason);
+	}
+	if (st == DS_SENT)
+		return;
+	if (span_starts(reason, SUSPENDED, sizeof(SUSPENDED) - 1)) {
+		reason.p += sizeof(SUSPENDED) - 1;
+		reason.len -= sizeof(SUSPENDED) - 1;
+	}
+	found = match_finding(c, CM_REGULAR, SCOPE_REASON, rec, st, reason, ev);
+	if (found == -2 && m->nfinds == 0)
+		found = match_finding(c, CM_FALLBACK, SCOPE_REASON, rec, st, reason, ev);
+	if (found >= 0)
+		msg_add_finding(c, m, found);
+}
+
+static long
+span_long(struct span s)
+{
+	long v = 0;
+	size_t i;
+
+	for (i = 0; i < s.len && s.p[i] >= '0' && s.p[i] <= '9' && v < 1000000000000L; i++)
+		v = v * 10 + (s.p[i] - '0');
+	return v;
+}
+
+static void
+lc_pickup(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
+	  const struct evref *ev)
+{
+	const char *p = rec->text.p, *end = p + rec->text.len;
+	struct kv kv;
+
+	(void)c;
+	(void)ev;
+	m->origin = ORIGIN_PICKUP;
+	while (next_field(&p, end, &kv)) {
+		if (span_eq(kv.key, "uid"))
+			m->uid = span_long(kv.val);
+		else if (span_eq(kv.key, "from"))
+			m->from = arena_span(m, kv.val);
+	}
+}
+
+static void
+lc_client(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
+	  const struct evref *ev)
+{
+	const char *p = rec->text.p, *end = p + rec->text.len;
+	struct kv kv;
+
+	(void)c;
+	(void)ev;
+	m->origin = ORIGIN_SMTPD;
+	while (next_field(&p, end, &kv)) {
+		if (span_eq(kv.key, "client"))
+			m->client = arena_span(m, kv.val);
+		else if (span_eq(kv.key, "sasl_username"))
+			m->sasl_user = arena_span(m, kv.val);
+	}
+}
+
+static void
+lc_msgid(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
+	 const struct evref *ev)
+{
+	(void)c;
+	(void)ev;
+	if (m->msgid == 0)
+		m->msgid = arena_add(m, rec->text.p + 11, rec->text.len - 11);
+}
+
+static void
+lc_qmgr_from(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
+	     const struct evref *ev)
+{
+	const char *p = rec->text.p, *end = p + rec->text.len;
+	struct kv kv;
+
+	while (next_field(&p, end, &kv)) {
+		if (span_eq(kv.key, "from")) {
+			if (m->from == 0)
+				m->from = arena_span(m, kv.val);
+		} else if (span_eq(kv.key, "size")) {
+			m->size = span_long(kv.val);
+		} else if (span_eq(kv.key, "nrcpt")) {
+			m->nrcpt_declared = span_long(kv.val);
+			m->attempts++;
+		} else if (span_eq(kv.key, "status")) {
+			if (span_starts(kv.val, "expired", 7) || span_starts(kv.val, "force-expired", 13)) {
+				int idx;
+
+				m->expired = 1;
+				idx = match_finding(c, CM_REGULAR | CM_FALLBACK, SCOPE_LINE, rec,
+						    DS_EXPIRED, rec->text, ev);
+				msg_add_finding(c, m, idx);
+			}
+		}
+	}
+}
+
+static void
+lc_removed(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
+	   const struct evref *ev)
+{
+	(void)rec;
+	(void)ev;
+	m->removed = 1;
+	msg_finish(c, m);
+}
+
+/* "QID: sender non-delivery notification: NEWQID" links parent and child. */
+static void
+lc_notify(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
+	  const struct evref *ev)
+{
+	const char *colon = memchr(rec->text.p, ':', rec->text.len);
+	struct pf_record child = *rec;
+	struct corr_msg *cm;
+
+	if (colon == NULL || colon + 2 > rec->text.p + rec->text.len)
+		return;
+	child.qid.p = colon + 2;
+	child.qid.len = rec->text.len - (size_t)(colon + 2 - rec->text.p);
+	if (qid_classify(child.qid) == QID_NONE)
+		return;
+	if (m->nchildren < CORR_MAX_CHILDREN)
+		m->children[m->nchildren++] = arena_span(m, child.qid);
+	cm = msg_lookup(c, &child, ev, 1);
+	cm->origin = ORIGIN_BOUNCE;
+	if (cm->parent == 0)
+		cm->parent = arena_span(cm, rec->qid);
+}
+
+typedef void (*lc_fn)(struct corr *, struct corr_msg *, const struct pf_record *,
+		      const struct evref *);
+
+/* Lifecycle records by program and text prefix. */
+static const struct lc_entry {
+	uint64_t progs;		/* 0 = any program */
+	const char *prefix;
+	size_t len;
+	int exact;
+	lc_fn fn;
+} lc_table[] = {
+#define P(x) ((uint64_t)1 << (x))
+	{ 0, "to=<", 4, 0, lc_delivery },
+	{ P(PROG_QMGR) | P(PROG_OQMGR), "from=<", 6, 0, lc_qmgr_from },
+	{ P(PROG_QMGR) | P(PROG_OQMGR) | P(PROG_POSTSUPER), "removed", 7, 1, lc_removed },
+	{ P(PROG_CLEANUP), "message-id=", 11, 0, lc_msgid },
+	{ P(PROG_PICKUP), "uid=", 4, 0, lc_pickup },
+	{ P(PROG_SMTPD), "client=", 7, 0, lc_client },
+	{ P(PROG_BOUNCE), "sender non-delivery notification: ", 34, 0, lc_notify },
+	{ P(PROG_BOUNCE), "sender delay notification: ", 27, 0, lc_notify },
+	{ P(PROG_BOUNCE), "postmaster non-delivery notification: ", 38, 0, lc_notify },
+	{ P(PROG_BOUNCE), "postmaster delay notification: ", 31, 0, lc_notify },
+#undef P
+};
+
+static const struct lc_entry *
+lc_find(const struct pf_record *rec)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(lc_table) / sizeof(lc_table[0]); i++) {
+		const struct lc_entry *e = &lc_table[i];
+
+		if (e->progs != 0 && !(e->progs & ((uint64_t)1 << rec->prog)))
+			continue;
+		if (rec->text.len < e->len || memcmp(rec->text.p, e->prefix, e->len) != 0)
+			continue;
+		if (e->exact && rec->text.len != e->len)
+			continue;
+		return e;
+	}
+	return NULL;
+}
+
+void
+corr_record(struct corr *c, const struct pf_record *rec, const struct evref *ev)
+{
+	const struct lc_entry *lc;
+	struct corr_msg *m;
+	struct cat_hit hit;
+	int idx;
+
+	if (ev->time.valid && ev->time.sec > c->now)
+		c->now = ev->time.sec;
+	if (rec->qid_kind == QID_SHORT || rec->qid_kind == QID_LONG) {
+		m = msg_lookup(c, rec, ev, 1);
+		if (m->story.s != NULL)
+			story_add(&m->story, ev);
+		if (rec->severity == SEV_INFO && (lc = lc_find(rec)) != NULL) {
+			lc->fn(c, m, rec, ev);
+			return;
+		}
+		/* intermediate errors and warnings that carry the queue ID */
+		idx = match_finding(c, CM_REGULAR, SCOPE_LINE, rec, DS_NONE, rec->text, ev);
+		msg_add_finding(c, m, idx);
+		return;
+	}
+	/* no queue ID: facts and findings wait for this process' next delivery */
+	if (c->track_qid != NULL) {
+		struct corr_proc *p = proc_get(c, rec, 1);
+
+		story_add(&p->story, ev);
+	}
+	if (rec->prog == PROG_SMTP || rec->prog == PROG_LMTP || rec->prog == PROG_TLSPROXY)
+		if (catalog_match(c->cat, KIND_FACT, CM_REGULAR | CM_FALLBACK, SCOPE_LINE, rec,
+				  DS_NONE, rec->text, c->cf, &hit))
+			proc_fact(c, rec, &hit);
+	idx = match_finding(c, CM_REGULAR, SCOPE_LINE, rec, DS_NONE, rec->text, ev);
+	if (idx >= 0 && rec->qid_kind == QID_NONE)
+		proc_pend(c, rec, idx);
+}
+
+void
+corr_flush(struct corr *c)
+{
+	while (c->lru_head != NULL)
+		msg_finish(c, c->lru_head);
+}
+
+const char *
+corr_rcpt_facts(const struct corr_msg *m, const struct corr_rcpt *r)
+{
+	return corr_str(m, r->facts);
+}

@@ -1,0 +1,278 @@
+/*
+ * diagnose.c - aggregate catalog hits into ranked findings with evidence.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "diagnose.h"
+
+void
+diag_init(struct diag *d, const struct pfconf *cf)
+{
+	memset(d, 0, sizeof(*d));
+	d->cf = cf;
+}
+
+void
+diag_free(struct diag *d)
+{
+	size_t i, j;
+
+	for (i = 0; i < d->n; i++) {
+		struct finding *f = d->f[i];
+
+		free(f->title);
+		free(f->explain);
+		free(f->fix);
+		for (j = 0; j < f->nqids; j++)
+			free(f->qids[j]);
+		for (j = 0; j < f->nev; j++)
+			free(f->ev[j].text);
+		free(f);
+	}
+	d->n = 0;
+}
+
+static void
+expand_var(struct strbuf *out, const char *name, size_t n, const struct cat_hit *hit,
+	   const struct pfconf *cf, const struct pf_record *rec)
+{
+	struct span cap;
+	char key[128];
+	const char *v;
+
+	if (n >= sizeof(key)) {
+		sb_adds(out, "?");
+		return;
+	}
+	memcpy(key, name, n);
+	key[n] = '\0';
+	if (strncmp(key, "config:", 7) == 0) {
+		v = pfconf_get(cf, key + 7, NULL);
+		sb_adds(out, v == NULL ? "(not read)" : *v == '\0' ? "(empty)" : v);
+		return;
+	}
+	if (strcmp(key, "program") == 0 && rec != NULL) {
+		sb_add(out, rec->program.p, rec->program.len);
+		return;
+	}
+	if (strcmp(key, "service") == 0 && rec != NULL) {
+		sb_add(out, rec->service.p, rec->service.len);
+		return;
+	}
+	if (hit != NULL && catalog_capture(hit, key, &cap)) {
+		sb_add(out, cap.p, cap.len);
+		return;
+	}
+	sb_adds(out, "(unknown)");
+}
+
+void
+diag_expand(struct strbuf *out, const char *tmpl, const struct cat_hit *hit,
+	    const struct pfconf *cf, const struct pf_record *rec)
+{
+	const char *p = tmpl, *close;
+
+	while (*p != '\0') {
+		if (p[0] == '$' && p[1] == '{' && (close = strchr(p + 2, '}')) != NULL) {
+			expand_var(out, p + 2, (size_t)(close - p - 2), hit, cf, rec);
+			p = close + 1;
+			continue;
+		}
+		sb_addc(out, *p++);
+	}
+}
+
+static char *
+expand_dup(const char *tmpl, const struct cat_hit *hit, const struct pfconf *cf,
+	   const struct pf_record *rec)
+{
+	struct strbuf sb;
+	char *s;
+
+	sb_init(&sb);
+	diag_expand(&sb, tmpl, hit, cf, rec);
+	s = xstrndup(sb.s, sb.len);
+	sb_free(&sb);
+	return s;
+}
+
+static void
+add_conf_evidence(struct finding *f, const struct cf_where *w)
+{
+	size_t i;
+
+	if (w == NULL || w->line == 0 || f->nev >= DIAG_MAX_LOG_EVIDENCE + DIAG_MAX_CONF_EVIDENCE)
+		return;
+	for (i = 0; i < f->nev; i++)
+		if (f->ev[i].is_config && f->ev[i].file == w->file
+		    && f->ev[i].line == (unsigned long)w->line)
+			return;
+	f->ev[f->nev].is_config = 1;
+	f->ev[f->nev].file = w->file;
+	f->ev[f->nev].line = (unsigned long)w->line;
+	f->ev[f->nev].text = xstrdup(w->text);
+	f->nev++;
+}
+
+/* Configuration lines behind a conditional match and ${config:x} uses. */
+static void
+collect_conf_evidence(struct finding *f, const struct cat_rule *r, const struct pfconf *cf,
+		      const struct pf_record *rec)
+{
+	const struct cf_where *w;
+	const char *p, *close;
+	char name[128], svc[64];
+	int i;
+
+	for (i = 0; i < r->nconds; i++) {
+		if (r->conds[i].param == NULL) {
+			if (rec != NULL && rec->service.len < sizeof(svc)) {
+				memcpy(svc, rec->service.p, rec->service.len);
+				svc[rec->service.len] = '\0';
+				pfconf_service_chroot(cf, svc, &w);
+				add_conf_evidence(f, w);
+			}
+			continue;
+		}
+		pfconf_get(cf, r->conds[i].param, &w);
+		add_conf_evidence(f, w);
+	}
+	for (p = f->def->fix; (p = strstr(p, "${config:")) != NULL; p = close) {
+		if ((close = strchr(p, '}')) == NULL)
+			break;
+		if ((size_t)(close - p - 9) < sizeof(name)) {
+			memcpy(name, p + 9, (size_t)(close - p - 9));
+			name[close - p - 9] = '\0';
+			pfconf_get(cf, name, &w);
+			add_conf_evidence(f, w);
+		}
+	}
+}
+
+static size_t
+count_log_evidence(const struct finding *f)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < f->nev; i++)
+		n += !f->ev[i].is_config;
+	return n;
+}
+
+static void
+add_log_evidence(struct finding *f, const struct evref *ev)
+{
+	struct evidence *slot = NULL;
+	size_t i;
+
+	if (count_log_evidence(f) < DIAG_MAX_LOG_EVIDENCE) {
+		if (f->nev >= DIAG_MAX_LOG_EVIDENCE + DIAG_MAX_CONF_EVIDENCE)
+			return;
+		slot = &f->ev[f->nev++];
+	} else {
+		/* keep the first ones and replace the last: first and latest */
+		for (i = f->nev; i-- > 0; )
+			if (!f->ev[i].is_config) {
+				slot = &f->ev[i];
+				free(slot->text);
+				break;
+			}
+	}
+	if (slot == NULL)
+		return;
+	slot->is_config = 0;
+	slot->source = ev->source;
+	slot->file = NULL;
+	slot->line = ev->lineno;
+	slot->text = xstrndup(ev->text.p, ev->text.len);
+	slot->time = ev->time;
+}
+
+int
+diag_hit(struct diag *d, const struct cat_hit *hit, const struct pf_record *rec,
+	 const struct evref *ev)
+{
+	const struct cat_rule *r = hit->rule;
+	struct finding *f = NULL;
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->f[i]->def == r->finding) {
+			f = d->f[i];
+			break;
+		}
+	if (f == NULL) {
+		if (d->n == DIAG_MAX_FINDINGS) {
+			d->dropped++;
+			return -1;
+		}
+		f = xcalloc(1, sizeof(*f));
+		f->def = r->finding;
+		f->severity = r->severity;
+		f->rank = r->rank;
+		f->order = d->n;
+		f->title = expand_dup(r->finding->title, hit, d->cf, rec);
+		f->explain = expand_dup(r->finding->explain, hit, d->cf, rec);
+		f->fix = expand_dup(r->finding->fix, hit, d->cf, rec);
+		f->first = ev->time;
+		collect_conf_evidence(f, r, d->cf, rec);
+		d->f[d->n] = f;
+		i = d->n++;
+	}
+	if (r->severity > f->severity)
+		f->severity = r->severity;
+	if (r->rank > f->rank)
+		f->rank = r->rank;
+	f->count++;
+	f->last = ev->time;
+	add_log_evidence(f, ev);
+	return (int)i;
+}
+
+void
+diag_attach(struct diag *d, int idx, const char *qid)
+{
+	struct finding *f;
+	size_t i;
+
+	if (idx < 0 || (size_t)idx >= d->n)
+		return;
+	f = d->f[idx];
+	for (i = 0; i < f->nqids; i++)
+		if (strcmp(f->qids[i], qid) == 0)
+			return;
+	if (f->nqids < DIAG_MAX_QIDS)
+		f->qids[f->nqids++] = xstrdup(qid);
+	f->nmessages++;
+}
+
+static int
+cmp_finding(const void *a, const void *b)
+{
+	const struct finding *x = *(struct finding *const *)a, *y = *(struct finding *const *)b;
+
+	if (x->rank != y->rank)
+		return y->rank - x->rank;
+	if (x->severity != y->severity)
+		return (int)y->severity - (int)x->severity;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+void
+diag_rank(struct diag *d)
+{
+	qsort(d->f, d->n, sizeof(d->f[0]), cmp_finding);
+}
+
+enum find_sev
+diag_worst(const struct diag *d)
+{
+	enum find_sev w = FSEV_OK;
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->f[i]->severity > w)
+			w = d->f[i]->severity;
+	return w;
+}

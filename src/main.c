@@ -1,0 +1,378 @@
+/*
+ * main.c - command line: options from a table (which also prints
+ * --help), log discovery, configuration and catalog loading, exit codes.
+ */
+/* PACKAGE_STRING and PKGDATADIR come from the build (-include config.h) */
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "pipeline.h"
+#include "report.h"
+#include "textsafe.h"
+
+#ifndef PKGDATADIR
+#define PKGDATADIR "/usr/local/share/fmrelay-doctor"
+#endif
+
+struct options {
+	int json;
+	const char *config_dir;
+	int config_dir_given;
+	int no_config;
+	const char *queue_id;
+	const char *patterns[16];
+	int npatterns;
+	enum msg_filter msgs;
+	int year;
+	int list_formats;
+};
+
+typedef int (*opt_fn)(struct options *, const char *);
+
+static int opt_json(struct options *o, const char *a) { (void)a; o->json = 1; return 0; }
+static int opt_no_config(struct options *o, const char *a) { (void)a; o->no_config = 1; return 0; }
+
+static int
+opt_config_dir(struct options *o, const char *a)
+{
+	o->config_dir = a;
+	o->config_dir_given = 1;
+	return 0;
+}
+
+static int
+opt_queue_id(struct options *o, const char *a)
+{
+	struct span s = { a, strlen(a) };
+	enum qid_kind k = qid_classify(s);
+
+	if (k != QID_SHORT && k != QID_LONG) {
+		msg_warn("--queue-id: \"%s\" is not a Postfix queue ID", a);
+		return -1;
+	}
+	o->queue_id = a;
+	return 0;
+}
+
+static int
+opt_patterns(struct options *o, const char *a)
+{
+	if (o->npatterns == (int)(sizeof(o->patterns) / sizeof(o->patterns[0]))) {
+		msg_warn("--patterns: too many directories");
+		return -1;
+	}
+	o->patterns[o->npatterns++] = a;
+	return 0;
+}
+
+static int
+opt_messages(struct options *o, const char *a)
+{
+	static const char *const names[] = { "all", "problems", "none" };
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (strcmp(a, names[i]) == 0) {
+			o->msgs = (enum msg_filter)i;
+			return 0;
+		}
+	msg_warn("--messages: expected all, problems or none, not \"%s\"", a);
+	return -1;
+}
+
+static int
+opt_year(struct options *o, const char *a)
+{
+	char *end;
+	long y = strtol(a, &end, 10);
+
+	if (*end != '\0' || y < 1970 || y > 9999) {
+		msg_warn("--year: \"%s\" is not a year", a);
+		return -1;
+	}
+	o->year = (int)y;
+	return 0;
+}
+
+static int opt_help(struct options *o, const char *a);
+static int opt_version(struct options *o, const char *a);
+
+static const struct opt_entry {
+	const char *name;
+	int short_name;
+	const char *arg;	/* NULL: no argument */
+	opt_fn fn;
+	const char *help;
+} opt_table[] = {
+	{ "json", 'j', NULL, opt_json,
+	  "write one JSON document (schema_version 1) instead of the text report" },
+	{ "config-dir", 'c', "DIR", opt_config_dir,
+	  "read main.cf, master.cf and the SASL password map from DIR (default /etc/postfix)" },
+	{ "no-config", 'n', NULL, opt_no_config,
+	  "do not read the Postfix configuration" },
+	{ "queue-id", 'q', "ID", opt_queue_id,
+	  "report only this message, with its whole story" },
+	{ "patterns", 'p', "PATH", opt_patterns,
+	  "also load rules from PATH (a *.rules file or a directory of them)" },
+	{ "messages", 'm', "WHICH", opt_messages,
+	  "which messages to list: all (default), problems or none" },
+	{ "year", 'y', "YYYY", opt_year,
+	  "year for timestamps without one (default: from the log file's mtime)" },
+	{ "help", 'h', NULL, opt_help, "show this help and exit" },
+	{ "version", 'V', NULL, opt_version, "show the version and exit" },
+};
+#define OPT_N (sizeof(opt_table) / sizeof(opt_table[0]))
+
+static void
+usage(FILE *fp)
+{
+	size_t i;
+	char left[64];
+
+	fprintf(fp, "Usage: %s [OPTIONS] [LOGFILE...]\n"
+		"Explain why mail relayed by Postfix was not delivered: reads the mail log\n"
+		"(default: maillog_file, /var/log/mail.log, /var/log/maillog, /var/log/mail;\n"
+		"'-' reads standard input) and the Postfix configuration.\n\nOptions:\n",
+		msg_progname);
+	for (i = 0; i < OPT_N; i++) {
+		snprintf(left, sizeof(left), "-%c, --%s%s%s", opt_table[i].short_name,
+			 opt_table[i].name, opt_table[i].arg ? " " : "",
+			 opt_table[i].arg ? opt_table[i].arg : "");
+		fprintf(fp, "  %-26s %s\n", left, opt_table[i].help);
+	}
+	fprintf(fp, "\nExit status: 0 no problem found, 1 problems found, 64 usage error,\n"
+		"66 input missing or unreadable, 70 internal error, 78 invalid rule file.\n");
+}
+
+static int
+opt_help(struct options *o, const char *a)
+{
+	(void)o;
+	(void)a;
+	usage(stdout);
+	exit(FMRD_EXIT_OK);
+}
+
+static int
+opt_version(struct options *o, const char *a)
+{
+	(void)o;
+	(void)a;
+	printf("%s\n", PACKAGE_STRING);
+	exit(FMRD_EXIT_OK);
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	struct option lopts[OPT_N + 1];
+	char sopts[OPT_N * 2 + 2], *sp = sopts;
+	size_t i;
+	int c;
+
+	*sp++ = ':';
+	for (i = 0; i < OPT_N; i++) {
+		lopts[i].name = opt_table[i].name;
+		lopts[i].has_arg = opt_table[i].arg ? required_argument : no_argument;
+		lopts[i].flag = NULL;
+		lopts[i].val = opt_table[i].short_name;
+		*sp++ = (char)opt_table[i].short_name;
+		if (opt_table[i].arg)
+			*sp++ = ':';
+	}
+	*sp = '\0';
+	memset(&lopts[OPT_N], 0, sizeof(lopts[OPT_N]));
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			if (c == ':')
+				msg_warn("option %s needs an argument", argv[optind - 1]);
+			else
+				msg_warn("unknown option %s", argv[optind - 1]);
+			fprintf(stderr, "Try '%s --help'.\n", msg_progname);
+			exit(FMRD_EXIT_USAGE);
+		}
+		for (i = 0; i < OPT_N; i++)
+			if (opt_table[i].short_name == c && opt_table[i].fn(o, optarg) < 0)
+				exit(FMRD_EXIT_USAGE);
+	}
+	if (o->no_config && o->config_dir_given) {
+		msg_warn("--config-dir and --no-config exclude each other");
+		exit(FMRD_EXIT_USAGE);
+	}
+}
+
+static int
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Built-in rules: next to the binary in a build tree, else installed. */
+static const char *
+builtin_patterns(char *buf, size_t size)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (getenv("FMRELAY_DOCTOR_PATTERNS") != NULL)
+		return getenv("FMRELAY_DOCTOR_PATTERNS");
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			*slash = '\0';
+			snprintf(buf, size, "%s/../patterns", exe);
+			if (is_dir(buf))
+				return buf;
+		}
+	}
+	snprintf(buf, size, "%s/patterns", PKGDATADIR);
+	return buf;
+}
+
+static void
+load_catalog(struct catalog *cat, const struct options *o)
+{
+	struct strbuf err;
+	char buf[PATH_MAX + 32];
+	int i;
+
+	sb_init(&err);
+	catalog_init(cat);
+	if (catalog_load_path(cat, builtin_patterns(buf, sizeof(buf)), &err) < 0)
+		msg_fatal(FMRD_EXIT_CONFIG, "rules: %s", err.s);
+	for (i = 0; i < o->npatterns; i++)
+		if (catalog_load_path(cat, o->patterns[i], &err) < 0)
+			msg_fatal(FMRD_EXIT_CONFIG, "rules: %s", err.s);
+	if (catalog_finalize(cat, &err) < 0)
+		msg_fatal(FMRD_EXIT_CONFIG, "rules: %s", err.s);
+	sb_free(&err);
+}
+
+/* The mail log an admin would look at first. */
+static char *
+default_log(const struct pfconf *cf)
+{
+	static const char *const candidates[] = {
+		"/var/log/mail.log", "/var/log/maillog", "/var/log/mail", NULL
+	};
+	const char *mf = cf != NULL ? pfconf_get(cf, "maillog_file", NULL) : NULL;
+	int i;
+
+	if (mf != NULL && *mf != '\0' && strncmp(mf, "/dev/", 5) != 0 && access(mf, R_OK) == 0)
+		return xstrdup(mf);
+	for (i = 0; candidates[i] != NULL; i++)
+		if (access(candidates[i], R_OK) == 0)
+			return xstrdup(candidates[i]);
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	struct catalog cat;
+	struct pfconf cf, *cfp = NULL;
+	struct pipeline pl;
+	struct run_info info;
+	struct input **inputs;
+	struct report *rep;
+	int i, nfiles, rc = FMRD_EXIT_OK, color;
+	size_t k;
+
+	memset(&o, 0, sizeof(o));
+	o.config_dir = "/etc/postfix";
+	parse_options(argc, argv, &o);
+
+	if (!o.no_config) {
+		if (pfconf_load(&cf, o.config_dir) < 0) {
+			if (o.config_dir_given)
+				msg_fatal(FMRD_EXIT_NOINPUT, "cannot read the configuration: %s", cf.error);
+		}
+		cfp = &cf;
+	}
+	load_catalog(&cat, &o);
+
+	memset(&info, 0, sizeof(info));
+	nfiles = argc - optind;
+	if (nfiles == 0) {
+		char *def = default_log(cfp);
+
+		if (def == NULL)
+			msg_fatal(FMRD_EXIT_NOINPUT, "no mail log found (tried maillog_file, "
+				  "/var/log/mail.log, /var/log/maillog, /var/log/mail); "
+				  "name one, or '-' for standard input");
+		info.sources = xcalloc(1, sizeof(char *));
+		info.sources[0] = def;
+		info.nsources = 1;
+	} else {
+		info.sources = xcalloc((size_t)nfiles, sizeof(char *));
+		for (i = 0; i < nfiles; i++)
+			info.sources[info.nsources++] = xstrdup(argv[optind + i]);
+	}
+	/* open everything first: a missing file fails before any output */
+	inputs = xcalloc((size_t)info.nsources, sizeof(*inputs));
+	for (i = 0; i < info.nsources; i++)
+		if ((inputs[i] = input_open(info.sources[i])) == NULL)
+			msg_fatal(FMRD_EXIT_NOINPUT, "cannot open %s: %s", info.sources[i],
+				  strerror(errno));
+	info.cf = cfp;
+	info.config_dir = o.no_config ? NULL : o.config_dir;
+	info.queue_id = o.queue_id;
+	info.msgs = o.msgs;
+
+	pipeline_init(&pl, &cat, cfp, o.year);
+	color = !o.json && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	rep = o.json ? report_json_new(stdout, &info, &pl.diag)
+		     : report_text_new(stdout, &info, &pl.diag, color);
+	pipeline_set_report(&pl, rep);
+	if (o.queue_id != NULL)
+		corr_track(&pl.corr, o.queue_id);
+	rep->ops->begin(rep);
+	for (i = 0; i < info.nsources; i++) {
+		if (pipeline_feed(&pl, inputs[i], i) < 0) {
+			msg_warn("read error on %s: %s", info.sources[i], strerror(inputs[i]->err));
+			rc = FMRD_EXIT_NOINPUT;
+		}
+		input_close(inputs[i]);
+	}
+	pipeline_finish(&pl);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		msg_warn("write error on standard output: %s", strerror(errno));
+		rc = FMRD_EXIT_SOFTWARE;
+	}
+	if (rc == FMRD_EXIT_OK) {
+		for (k = 0; k < pl.diag.n; k++) {
+			const struct finding *f = pl.diag.f[k];
+			size_t q;
+			int mine = o.queue_id == NULL;
+
+			for (q = 0; !mine && q < f->nqids; q++)
+				mine = strcmp(f->qids[q], o.queue_id) == 0;
+			if (mine && f->severity >= FSEV_WARNING)
+				rc = FMRD_EXIT_PROBLEMS;
+		}
+	}
+	report_free(rep);
+	pipeline_free(&pl);
+	catalog_free(&cat);
+	if (cfp != NULL)
+		pfconf_free(cfp);
+	ts_secrets_clear();
+	for (i = 0; i < info.nsources; i++)
+		free(info.sources[i]);
+	free(info.sources);
+	free(inputs);
+	return rc;
+}

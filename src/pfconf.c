@@ -1,0 +1,444 @@
+/*
+ * pfconf.c - read main.cf, master.cf and the SASL password map source
+ * the way Postfix does: logical lines (continuations start with
+ * whitespace), '#' comments, later definitions override earlier ones.
+ */
+#include <ctype.h>
+#include <strings.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pfconf.h"
+#include "textsafe.h"
+
+/* Defaults of the parameters the diagnosis consults (Postfix 3.x). */
+static const struct {
+	const char *name;
+	const char *value;
+} cf_defaults[] = {
+	{ "compatibility_level", "0" },
+	{ "queue_directory", "/var/spool/postfix" },
+	{ "relayhost", "" },
+	{ "smtp_tls_security_level", "" },
+	{ "smtp_tls_wrappermode", "no" },
+	{ "smtp_tls_loglevel", "0" },
+	{ "smtp_tls_CAfile", "" },
+	{ "smtp_tls_CApath", "" },
+	{ "tls_append_default_CA", "no" },
+	{ "smtp_sasl_auth_enable", "no" },
+	{ "smtp_sasl_password_maps", "" },
+	{ "smtp_sasl_security_options", "noplaintext, noanonymous" },
+	{ "smtp_sasl_tls_security_options", "$smtp_sasl_security_options" },
+	{ "smtp_sasl_mechanism_filter", "" },
+	{ "smtp_sender_dependent_authentication", "no" },
+	{ "maillog_file", "" },
+};
+
+#define CF_MAX_LINE 65536
+
+static const char *
+cf_keep_line(struct pfconf *cf, const char *text)
+{
+	cf->lines = xreallocarray(cf->lines, cf->nlines + 1, sizeof(char *));
+	cf->lines[cf->nlines] = xstrdup(text);
+	return cf->lines[cf->nlines++];
+}
+
+static char *
+cf_trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/*
+ * Read the logical lines of a Postfix-style file; calls fn(cf, text,
+ * lineno, file) for each. Returns -1 with errno if the file can't be read.
+ */
+typedef void (*cf_line_fn)(struct pfconf *, char *, int, const char *);
+
+static int
+cf_read_logical(struct pfconf *cf, const char *path, cf_line_fn fn)
+{
+	FILE *fp = fopen(path, "r");
+	struct strbuf logical;
+	char *buf, *p;
+	int lineno = 0, start = 0;
+	const char *file;
+
+	if (fp == NULL)
+		return -1;
+	file = cf_keep_line(cf, path);
+	buf = xmalloc(CF_MAX_LINE);
+	sb_init(&logical);
+	while (fgets(buf, CF_MAX_LINE, fp) != NULL) {
+		lineno++;
+		buf[strcspn(buf, "\r\n")] = '\0';
+		p = buf;
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p == '#' || *p == '\0')
+			continue;
+		if (p != buf && logical.len > 0) {
+			sb_addc(&logical, ' ');
+			sb_adds(&logical, p);
+			continue;
+		}
+		if (logical.len > 0)
+			fn(cf, logical.s, start, file);
+		sb_reset(&logical);
+		sb_adds(&logical, p);
+		start = lineno;
+	}
+	if (logical.len > 0)
+		fn(cf, logical.s, start, file);
+	sb_free(&logical);
+	free(buf);
+	fclose(fp);
+	return 0;
+}
+
+static struct cf_param *
+cf_find(const struct pfconf *cf, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cf->nparams; i++)
+		if (strcmp(cf->params[i].name, name) == 0)
+			return &cf->params[i];
+	return NULL;
+}
+
+static void
+cf_main_line(struct pfconf *cf, char *text, int lineno, const char *file)
+{
+	char *eq = strchr(text, '='), *name, *value;
+	struct cf_param *p;
+	const char *kept;
+
+	if (eq == NULL)
+		return;
+	kept = cf_keep_line(cf, text);
+	*eq = '\0';
+	name = cf_trim(text);
+	value = cf_trim(eq + 1);
+	if (*name == '\0')
+		return;
+	if ((p = cf_find(cf, name)) == NULL) {
+		cf->params = xreallocarray(cf->params, cf->nparams + 1, sizeof(*p));
+		p = &cf->params[cf->nparams++];
+		p->name = xstrdup(name);
+	} else {
+		free(p->value);
+	}
+	p->value = xstrdup(value);
+	p->where.file = file;
+	p->where.line = lineno;
+	p->where.text = kept;
+}
+
+static void
+cf_master_line(struct pfconf *cf, char *text, int lineno, const char *file)
+{
+	char *fields[8], *save = NULL, *tok, *rest;
+	struct cf_service *sv;
+	const char *kept = cf_keep_line(cf, text);
+	int n = 0;
+
+	for (tok = strtok_r(text, " \t", &save); tok != NULL && n < 8;
+	     tok = strtok_r(NULL, " \t", &save))
+		fields[n++] = tok;
+	if (n < 8)
+		return;
+	cf->services = xreallocarray(cf->services, cf->nservices + 1, sizeof(*sv));
+	sv = &cf->services[cf->nservices++];
+	memset(sv, 0, sizeof(*sv));
+	sv->name = xstrdup(fields[0]);
+	sv->type = xstrdup(fields[1]);
+	sv->chroot = fields[4][0];
+	sv->command = xstrdup(fields[7]);
+	sv->where.file = file;
+	sv->where.line = lineno;
+	sv->where.text = kept;
+	while ((rest = strtok_r(NULL, " \t", &save)) != NULL) {
+		if (strcmp(rest, "-o") == 0 && (rest = strtok_r(NULL, " \t", &save)) == NULL)
+			break;
+		if (strncmp(rest, "syslog_name=", 12) == 0 && sv->syslog_name == NULL)
+			sv->syslog_name = xstrdup(rest + 12);
+	}
+}
+
+/* Remember the password of a "user:password" value for redaction and
+ * return a masked copy of the line. */
+static void
+cf_secret_value(const char *value, char **user)
+{
+	const char *colon = strchr(value, ':');
+
+	if (colon == NULL) {
+		*user = xstrdup(value);
+		return;
+	}
+	*user = xstrndup(value, (size_t)(colon - value));
+	ts_secret_add(colon + 1, strlen(colon + 1));
+}
+
+static void
+cf_sasl_line(struct pfconf *cf, char *text, int lineno, const char *file)
+{
+	struct sasl_entry *e;
+	char *key = text, *value, *masked;
+	size_t klen = strcspn(text, " \t");
+
+	if (text[klen] == '\0')
+		return;
+	text[klen] = '\0';
+	value = cf_trim(text + klen + 1);
+	cf->sasl = xreallocarray(cf->sasl, cf->nsasl + 1, sizeof(*e));
+	e = &cf->sasl[cf->nsasl++];
+	e->key = xstrdup(key);
+	cf_secret_value(value, &e->user);
+	masked = xmalloc(strlen(key) + strlen(e->user) + sizeof(TS_REDACTED) + 3);
+	sprintf(masked, "%s %s:%s", key, e->user, TS_REDACTED);
+	e->where.file = file;
+	e->where.line = lineno;
+	e->where.text = cf_keep_line(cf, masked);
+	free(masked);
+}
+
+/* inline:{ key=user:pass, ... } and static:user:pass carry secrets in
+ * main.cf itself; register them for redaction. */
+static void
+cf_inline_secrets(const char *maps)
+{
+	const char *p;
+	char *copy, *tok, *save = NULL, *eq, *user;
+
+	if ((p = strstr(maps, "static:")) != NULL) {
+		copy = xstrndup(p + 7, strcspn(p + 7, " ,\t}"));
+		cf_secret_value(copy, &user);
+		free(user);
+		free(copy);
+	}
+	if ((p = strstr(maps, "inline:{")) != NULL) {
+		copy = xstrndup(p + 8, strcspn(p + 8, "}"));
+		for (tok = strtok_r(copy, ",", &save); tok != NULL;
+		     tok = strtok_r(NULL, ",", &save)) {
+			if ((eq = strchr(tok, '=')) == NULL)
+				continue;
+			cf_secret_value(cf_trim(eq + 1), &user);
+			free(user);
+		}
+		free(copy);
+	}
+}
+
+/* Find the source file of the first file-based password map and read it.
+ * Paths under /etc/postfix are taken relative to the config directory. */
+static void
+cf_load_sasl(struct pfconf *cf)
+{
+	static const char *const types[] = {
+		"hash:", "btree:", "lmdb:", "cdb:", "dbm:", "texthash:", NULL
+	};
+	const char *maps = pfconf_get(cf, "smtp_sasl_password_maps", NULL), *p;
+	char path[4096];
+	size_t i, n;
+
+	if (maps == NULL || *maps == '\0')
+		return;
+	cf_inline_secrets(maps);
+	for (i = 0; types[i] != NULL; i++) {
+		if ((p = strstr(maps, types[i])) == NULL)
+			continue;
+		p += strlen(types[i]);
+		n = strcspn(p, " ,\t");
+		if (strncmp(p, "/etc/postfix/", 13) == 0)
+			snprintf(path, sizeof(path), "%s/%.*s", cf->dir, (int)(n - 13), p + 13);
+		else
+			snprintf(path, sizeof(path), "%.*s", (int)n, p);
+		if (cf_read_logical(cf, path, cf_sasl_line) == 0)
+			cf->sasl_file = xstrdup(path);
+		return;
+	}
+}
+
+int
+pfconf_load(struct pfconf *cf, const char *dir)
+{
+	char path[4096];
+
+	memset(cf, 0, sizeof(*cf));
+	cf->dir = xstrdup(dir);
+	snprintf(path, sizeof(path), "%s/main.cf", dir);
+	if (cf_read_logical(cf, path, cf_main_line) < 0) {
+		char msg[4200];
+
+		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(errno));
+		cf->error = xstrdup(msg);
+		return -1;
+	}
+	cf->loaded = 1;
+	snprintf(path, sizeof(path), "%s/master.cf", dir);
+	if (cf_read_logical(cf, path, cf_master_line) == 0)
+		cf->master_loaded = 1;
+	cf_load_sasl(cf);
+	return 0;
+}
+
+void
+pfconf_free(struct pfconf *cf)
+{
+	size_t i;
+
+	for (i = 0; i < cf->nparams; i++) {
+		free(cf->params[i].name);
+		free(cf->params[i].value);
+	}
+	for (i = 0; i < cf->nservices; i++) {
+		free(cf->services[i].name);
+		free(cf->services[i].type);
+		free(cf->services[i].command);
+		free(cf->services[i].syslog_name);
+	}
+	for (i = 0; i < cf->nsasl; i++) {
+		free(cf->sasl[i].key);
+		free(cf->sasl[i].user);
+	}
+	for (i = 0; i < cf->nlines; i++)
+		free(cf->lines[i]);
+	free(cf->params);
+	free(cf->services);
+	free(cf->sasl);
+	free(cf->lines);
+	free(cf->sasl_file);
+	free(cf->error);
+	free(cf->dir);
+	memset(cf, 0, sizeof(*cf));
+}
+
+/* Expanded values live in a small ring so callers can hold a few. */
+#define CF_RING 8
+static char cf_ring[CF_RING][1024];
+static int cf_ring_pos;
+
+static void
+cf_expand(const struct pfconf *cf, const char *in, char *out, size_t size, int depth)
+{
+	size_t o = 0, n;
+	const char *p = in, *val;
+	char name[128];
+
+	while (*p != '\0' && o + 1 < size) {
+		if (*p != '$' || depth > 8) {
+			out[o++] = *p++;
+			continue;
+		}
+		p++;
+		if (*p == '{' || *p == '(') {
+			char close = *p == '{' ? '}' : ')';
+
+			n = strcspn(p + 1, "}) ?:");
+			if (p[1 + n] != close) {	/* ${name?...}: keep as written */
+				out[o++] = '$';
+				continue;
+			}
+			snprintf(name, sizeof(name), "%.*s", (int)n, p + 1);
+			p += n + 2;
+		} else {
+			for (n = 0; isalnum((unsigned char)p[n]) || p[n] == '_'; n++)
+				;
+			snprintf(name, sizeof(name), "%.*s", (int)n, p);
+			p += n;
+		}
+		val = pfconf_get(cf, name, NULL);
+		if (val != NULL) {
+			char tmp[1024];
+
+			cf_expand(cf, val, tmp, sizeof(tmp), depth + 1);
+			n = strlen(tmp);
+			if (n > size - o - 1)
+				n = size - o - 1;
+			memcpy(out + o, tmp, n);
+			o += n;
+		}
+	}
+	out[o] = '\0';
+}
+
+const char *
+pfconf_get(const struct pfconf *cf, const char *name, const struct cf_where **where)
+{
+	const struct cf_param *p;
+	const char *raw = NULL;
+	char *out;
+	size_t i;
+
+	if (where != NULL)
+		*where = NULL;
+	if (cf == NULL || !cf->loaded)
+		return NULL;
+	if ((p = cf_find(cf, name)) != NULL) {
+		raw = p->value;
+		if (where != NULL)
+			*where = &p->where;
+	} else {
+		for (i = 0; i < sizeof(cf_defaults) / sizeof(cf_defaults[0]); i++)
+			if (strcmp(cf_defaults[i].name, name) == 0)
+				raw = cf_defaults[i].value;
+		if (raw == NULL)
+			return "";
+	}
+	if (strchr(raw, '$') == NULL)
+		return raw;
+	out = cf_ring[cf_ring_pos++ % CF_RING];
+	cf_expand(cf, raw, out, sizeof(cf_ring[0]), 0);
+	return out;
+}
+
+int
+pfconf_true(const char *v)
+{
+	return v != NULL && (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0
+			     || strcmp(v, "1") == 0);
+}
+
+int
+pfconf_service_chroot(const struct pfconf *cf, const char *name,
+		      const struct cf_where **where)
+{
+	const struct cf_service *best = NULL;
+	const char *compat;
+	size_t i;
+
+	if (where != NULL)
+		*where = NULL;
+	if (cf == NULL || !cf->master_loaded)
+		return -1;
+	for (i = 0; i < cf->nservices; i++) {
+		const struct cf_service *s = &cf->services[i];
+
+		if (strcmp(s->name, name) != 0)
+			continue;
+		if (best == NULL || strcmp(s->type, "unix") == 0)
+			best = s;
+	}
+	if (best == NULL)
+		return -1;
+	if (where != NULL)
+		*where = &best->where;
+	if (best->chroot == 'y')
+		return 1;
+	if (best->chroot == 'n')
+		return 0;
+	compat = pfconf_get(cf, "compatibility_level", NULL);
+	return compat != NULL && atof(compat) < 1 ? 1 : 0;
+}

@@ -1,0 +1,340 @@
+/*
+ * report_text.c - the readable report: findings first (most likely root
+ * cause first) with explanation, fix and evidence, then the messages that
+ * need attention, then healthy traffic (listed when short, else counted).
+ * Log text is escaped by ts_text_clean: no terminal control sequences
+ * reach the screen. Colour only on a tty and only without NO_COLOR.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "textsafe.h"
+
+#define TEXT_MAX_PROBLEM_MSGS 50
+#define TEXT_MAX_HEALTHY_MSGS 10
+#define TEXT_WIDTH 78
+
+struct text_priv {
+	char *problems[TEXT_MAX_PROBLEM_MSGS];
+	size_t nproblems;
+	unsigned long more_problems;
+	char *healthy[TEXT_MAX_HEALTHY_MSGS];
+	size_t nhealthy;
+	unsigned long more_healthy;
+	struct strbuf sb;
+};
+
+static const char *
+color(const struct report *r, const char *code)
+{
+	return r->color ? code : "";
+}
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_RED "\033[1;31m"
+#define C_YELLOW "\033[1;33m"
+#define C_GREEN "\033[1;32m"
+#define C_DIM "\033[2m"
+
+static const char *
+sev_color(const struct report *r, enum find_sev s)
+{
+	return color(r, s == FSEV_ERROR ? C_RED : s == FSEV_WARNING ? C_YELLOW : C_GREEN);
+}
+
+static void
+clean(struct strbuf *sb, const char *s)
+{
+	if (s != NULL)
+		ts_text_clean(sb, s, strlen(s));
+}
+
+/* Word-wrap s (already clean) at TEXT_WIDTH with an indent. */
+static void
+wrap(FILE *out, const char *s, int indent, int first_used)
+{
+	int col = first_used;
+	const char *p = s;
+
+	while (*p != '\0') {
+		size_t w;
+
+		if (*p == '\n') {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent;
+			p++;
+			continue;
+		}
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		w = strcspn(p, " \n");
+		if (col > indent && col + 1 + (int)w > TEXT_WIDTH) {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(p, 1, w, out);
+		col += (int)w;
+		p += w;
+	}
+	fputc('\n', out);
+}
+
+static void
+text_begin(struct report *r)
+{
+	(void)r;
+}
+
+static void
+render_message(struct report *r, struct strbuf *sb, const struct corr_msg *m)
+{
+	enum dstatus st = corr_msg_outcome(m);
+	const struct diag *d = r->diag;
+	uint32_t i;
+	int k, best = -1;
+
+	sb_reset(sb);
+	sb_printf(sb, "  %s", color(r, C_BOLD));
+	clean(sb, corr_str(m, m->qid));
+	sb_printf(sb, "%s  %s%s%s", color(r, C_RESET),
+		  st == DS_SENT ? color(r, C_GREEN) : color(r, C_RED), dstatus_name(st),
+		  color(r, C_RESET));
+	if (!m->removed && st != DS_SENT)
+		sb_adds(sb, " (still queued)");
+	sb_adds(sb, "  from=<");
+	clean(sb, corr_str(m, m->from));
+	sb_adds(sb, ">");
+	if (m->attempts > 1)
+		sb_printf(sb, "  %u delivery rounds", m->attempts);
+	if (m->parent != 0) {
+		sb_adds(sb, "  (notification for ");
+		clean(sb, corr_str(m, m->parent));
+		sb_adds(sb, ")");
+	}
+	sb_addc(sb, '\n');
+	for (i = 0; i < m->nrcpt && i < 5; i++) {
+		const struct corr_rcpt *rc = &m->rcpt[i];
+
+		sb_adds(sb, "      to=<");
+		clean(sb, corr_str(m, rc->to));
+		sb_printf(sb, "> %s", dstatus_name(rc->status));
+		if (rc->relay) {
+			sb_adds(sb, " via ");
+			clean(sb, corr_str(m, rc->relay));
+		}
+		if (rc->dsn) {
+			sb_adds(sb, " dsn=");
+			clean(sb, corr_str(m, rc->dsn));
+		}
+		if (rc->attempts > 1)
+			sb_printf(sb, " (%u attempts)", rc->attempts);
+		sb_addc(sb, '\n');
+		if (rc->reason && rc->status != DS_SENT) {
+			sb_adds(sb, "        ");
+			clean(sb, corr_str(m, rc->reason));
+			sb_addc(sb, '\n');
+		}
+	}
+	if (m->nrcpt > 5)
+		sb_printf(sb, "      ... and %u more recipients\n", m->nrcpt - 5);
+	for (k = 0; k < m->nfinds; k++)
+		if (m->finds[k] >= 0 && (size_t)m->finds[k] < d->n
+		    && (best < 0 || d->f[m->finds[k]]->rank > d->f[best]->rank))
+			best = m->finds[k];
+	if (best >= 0)
+		sb_printf(sb, "      root cause: %s\n", d->f[best]->def->id);
+}
+
+static void
+text_message(struct report *r, const struct corr_msg *m)
+{
+	struct text_priv *tp = r->priv;
+	int problem = report_msg_is_problem(m, r->diag);
+
+	if (!report_msg_wanted(r, m))
+		return;
+	if (problem && tp->nproblems == TEXT_MAX_PROBLEM_MSGS) {
+		tp->more_problems++;
+		return;
+	}
+	if (!problem && tp->nhealthy == TEXT_MAX_HEALTHY_MSGS) {
+		tp->more_healthy++;
+		return;
+	}
+	render_message(r, &tp->sb, m);
+	if (problem)
+		tp->problems[tp->nproblems++] = xstrndup(tp->sb.s, tp->sb.len);
+	else
+		tp->healthy[tp->nhealthy++] = xstrndup(tp->sb.s, tp->sb.len);
+}
+
+static void
+print_finding(struct report *r, size_t n, const struct finding *f)
+{
+	struct text_priv *tp = r->priv;
+	size_t i;
+
+	fprintf(r->out, "%zu. %s%s%s %s%s%s", n, sev_color(r, f->severity),
+		f->severity == FSEV_ERROR ? "ERROR" : f->severity == FSEV_WARNING ? "WARNING" : "INFO",
+		color(r, C_RESET), color(r, C_BOLD), f->def->id, color(r, C_RESET));
+	fprintf(r->out, "  (%lu log line%s, %lu message%s)\n", f->count, f->count == 1 ? "" : "s",
+		f->nmessages, f->nmessages == 1 ? "" : "s");
+	sb_reset(&tp->sb);
+	clean(&tp->sb, f->title);
+	fprintf(r->out, "   ");
+	wrap(r->out, tp->sb.s, 3, 3);
+	sb_reset(&tp->sb);
+	clean(&tp->sb, f->explain);
+	fprintf(r->out, "   Why: ");
+	wrap(r->out, tp->sb.s, 8, 8);
+	sb_reset(&tp->sb);
+	clean(&tp->sb, f->fix);
+	fprintf(r->out, "   Fix: ");
+	wrap(r->out, tp->sb.s, 8, 8);
+	fprintf(r->out, "   Evidence:\n");
+	for (i = 0; i < f->nev; i++) {
+		const struct evidence *e = &f->ev[i];
+
+		sb_reset(&tp->sb);
+		if (e->is_config)
+			clean(&tp->sb, e->file);
+		else if (e->source >= 0 && e->source < r->info->nsources)
+			clean(&tp->sb, r->info->sources[e->source]);
+		sb_printf(&tp->sb, ":%lu: ", e->line);
+		clean(&tp->sb, e->text);
+		fprintf(r->out, "     %s%s%s\n", color(r, C_DIM), tp->sb.s, color(r, C_RESET));
+	}
+	if (f->nqids > 0) {
+		sb_reset(&tp->sb);
+		for (i = 0; i < f->nqids; i++) {
+			if (i > 0)
+				sb_adds(&tp->sb, " ");
+			clean(&tp->sb, f->qids[i]);
+		}
+		if (f->nmessages > f->nqids)
+			sb_printf(&tp->sb, " ... (%lu in all)", f->nmessages);
+		fprintf(r->out, "   Queue IDs: ");
+		wrap(r->out, tp->sb.s, 14, 14);
+	}
+	fputc('\n', r->out);
+}
+
+static int
+finding_shown(const struct report *r, const struct finding *f)
+{
+	size_t i;
+
+	if (r->info->queue_id == NULL)
+		return 1;
+	for (i = 0; i < f->nqids; i++)
+		if (strcmp(f->qids[i], r->info->queue_id) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+text_end(struct report *r, struct diag *d, const struct corr_stats *cs,
+	 const struct run_stats *rs)
+{
+	struct text_priv *tp = r->priv;
+	const struct pfconf *cf = r->info->cf;
+	size_t i, shown = 0, notes = 0;
+	int k;
+
+	fprintf(r->out, "%sfmrelay-doctor%s: ", color(r, C_BOLD), color(r, C_RESET));
+	sb_reset(&tp->sb);
+	for (k = 0; k < r->info->nsources; k++) {
+		if (k > 0)
+			sb_adds(&tp->sb, ", ");
+		clean(&tp->sb, r->info->sources[k]);
+	}
+	fprintf(r->out, "%s\n", tp->sb.s);
+	sb_reset(&tp->sb);
+	if (cf == NULL)
+		sb_adds(&tp->sb, "not read (--no-config)");
+	else if (!cf->loaded)
+		clean(&tp->sb, cf->error);
+	else
+		clean(&tp->sb, cf->dir);
+	fprintf(r->out, "configuration: %s\n\n", tp->sb.s);
+
+	for (i = 0; i < d->n; i++)
+		if (d->f[i]->severity >= FSEV_WARNING && finding_shown(r, d->f[i])) {
+			if (shown++ == 0)
+				fprintf(r->out, "%sProblems, most likely root cause first%s\n\n",
+					color(r, C_BOLD), color(r, C_RESET));
+			print_finding(r, shown, d->f[i]);
+		}
+	if (shown == 0)
+		fprintf(r->out, "%sNo problems found.%s\n\n", color(r, C_GREEN), color(r, C_RESET));
+	for (i = 0; i < d->n; i++)
+		if (d->f[i]->severity < FSEV_WARNING && finding_shown(r, d->f[i])) {
+			if (notes++ == 0)
+				fprintf(r->out, "Notes\n\n");
+			print_finding(r, ++shown, d->f[i]);
+		}
+	if (tp->nproblems > 0) {
+		fprintf(r->out, "%sMessages that need attention%s\n", color(r, C_BOLD), color(r, C_RESET));
+		for (i = 0; i < tp->nproblems; i++)
+			fputs(tp->problems[i], r->out);
+		if (tp->more_problems)
+			fprintf(r->out, "  ... and %lu more\n", tp->more_problems);
+		fputc('\n', r->out);
+	}
+	if (tp->nhealthy > 0 && tp->more_healthy == 0) {
+		fprintf(r->out, "%sDelivered%s\n", color(r, C_BOLD), color(r, C_RESET));
+		for (i = 0; i < tp->nhealthy; i++)
+			fputs(tp->healthy[i], r->out);
+		fputc('\n', r->out);
+	}
+	fprintf(r->out, "Summary: %llu message%s: %llu sent, %llu deferred, %llu bounced, "
+		"%llu expired, %llu without delivery attempt",
+		cs->messages, cs->messages == 1 ? "" : "s", cs->sent, cs->deferred,
+		cs->bounced, cs->expired, cs->queued);
+	if (cs->evicted + cs->stale > 0)
+		fprintf(r->out, ", %llu evicted", cs->evicted + cs->stale);
+	fprintf(r->out, ".\n         %llu lines read, %llu Postfix records, %llu other programs, "
+		"%llu unknown format, %llu truncated.\n",
+		rs->lines, rs->postfix, rs->non_postfix, rs->unknown_format, rs->truncated);
+}
+
+static void
+text_free(struct report *r)
+{
+	struct text_priv *tp = r->priv;
+	size_t i;
+
+	for (i = 0; i < tp->nproblems; i++)
+		free(tp->problems[i]);
+	for (i = 0; i < tp->nhealthy; i++)
+		free(tp->healthy[i]);
+	sb_free(&tp->sb);
+	free(tp);
+}
+
+static const struct report_ops text_ops = {
+	text_begin, text_message, text_end, text_free
+};
+
+struct report *
+report_text_new(FILE *out, const struct run_info *info, const struct diag *d, int use_color)
+{
+	struct report *r = xcalloc(1, sizeof(*r));
+	struct text_priv *tp = xcalloc(1, sizeof(*tp));
+
+	sb_init(&tp->sb);
+	r->ops = &text_ops;
+	r->out = out;
+	r->info = info;
+	r->diag = d;
+	r->color = use_color;
+	r->priv = tp;
+	return r;
+}

@@ -1,0 +1,140 @@
+/*
+ * textsafe.c - output sanitising for untrusted log text: UTF-8 repair for
+ * JSON, control-character escaping for terminals, secret redaction.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "textsafe.h"
+
+#define TS_MAX_SECRETS 64
+
+static struct {
+	char *s;
+	size_t len;
+} ts_secrets[TS_MAX_SECRETS];
+static size_t ts_nsecrets;
+
+void
+ts_secret_add(const char *secret, size_t len)
+{
+	size_t i;
+
+	if (len < 3 || ts_nsecrets == TS_MAX_SECRETS)
+		return;
+	for (i = 0; i < ts_nsecrets; i++)
+		if (ts_secrets[i].len == len && memcmp(ts_secrets[i].s, secret, len) == 0)
+			return;
+	ts_secrets[ts_nsecrets].s = xstrndup(secret, len);
+	ts_secrets[ts_nsecrets].len = len;
+	ts_nsecrets++;
+}
+
+void
+ts_secrets_clear(void)
+{
+	while (ts_nsecrets > 0)
+		free(ts_secrets[--ts_nsecrets].s);
+}
+
+/* Length of a secret starting at p, or 0. */
+static size_t
+ts_secret_at(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < ts_nsecrets; i++)
+		if (ts_secrets[i].len <= n && p[0] == ts_secrets[i].s[0]
+		    && memcmp(p, ts_secrets[i].s, ts_secrets[i].len) == 0)
+			return ts_secrets[i].len;
+	return 0;
+}
+
+size_t
+ts_utf8_seq(const unsigned char *p, size_t n)
+{
+	unsigned c = p[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if (n < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xe0 && p[1] < 0xa0)
+			return 0;		/* overlong */
+		if (c == 0xed && p[1] >= 0xa0)
+			return 0;		/* surrogate */
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (n < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80
+		    || (p[3] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xf0 && p[1] < 0x90)
+			return 0;		/* overlong */
+		if (c == 0xf4 && p[1] >= 0x90)
+			return 0;		/* > U+10FFFF */
+		return 4;
+	}
+	return 0;
+}
+
+size_t
+ts_json_clean(struct strbuf *out, const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i = 0, bad = 0, k;
+
+	while (i < n) {
+		if (ts_nsecrets > 0 && (k = ts_secret_at(p + i, n - i)) > 0) {
+			sb_adds(out, TS_REDACTED);
+			i += k;
+			continue;
+		}
+		k = s[i] == 0 ? 0 : ts_utf8_seq(s + i, n - i);
+		if (k == 0) {
+			sb_adds(out, "\xef\xbf\xbd");	/* U+FFFD */
+			bad++;
+			i++;
+			continue;
+		}
+		sb_add(out, p + i, k);
+		i += k;
+	}
+	return bad;
+}
+
+void
+ts_text_clean(struct strbuf *out, const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i = 0, k;
+
+	while (i < n) {
+		if (ts_nsecrets > 0 && (k = ts_secret_at(p + i, n - i)) > 0) {
+			sb_adds(out, TS_REDACTED);
+			i += k;
+			continue;
+		}
+		k = ts_utf8_seq(s + i, n - i);
+		if (k == 0 || s[i] < 0x20 || s[i] == 0x7f) {
+			if (s[i] == '\t') {
+				sb_addc(out, ' ');
+			} else {
+				sb_printf(out, "\\x%02x", s[i]);
+			}
+			i++;
+			continue;
+		}
+		if (k == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0) {
+			/* C1 control (U+0080..U+009F), e.g. 8-bit CSI */
+			sb_printf(out, "\\u%04x", s[i + 1]);
+			i += 2;
+			continue;
+		}
+		sb_add(out, p + i, k);
+		i += k;
+	}
+}
