@@ -63,8 +63,9 @@ struct corr_proc {
 	int64_t last;
 	int pending[CORR_PROC_PENDING];
 	int npending;
-	char facts[512];	/* serialised facts, see corr_msg_facts() */
+	char facts[512];	/* serialised facts of the current session */
 	size_t factlen;
+	uint64_t fact_msg;	/* message that last received the facts */
 	struct strbuf story;	/* pending lines, only while tracking */
 };
 

@@ -24,6 +24,10 @@ size_t ts_json_clean(struct strbuf *out, const char *p, size_t n);
  * UTF-8 bytes are shown as \xNN; secrets are redacted. */
 void ts_text_clean(struct strbuf *out, const char *p, size_t n);
 
+/* True when p[0..n) is printable ASCII without '"', '\\' or the first
+ * byte of a secret: safe to copy into JSON as is. */
+int ts_plain_ascii(const char *p, size_t n);
+
 /* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid. */
 size_t ts_utf8_seq(const unsigned char *p, size_t n);
 

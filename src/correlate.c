@@ -319,6 +319,7 @@ proc_get(struct corr *c, const struct pf_record *rec, int create)
 	p->pid = rec->pid;
 	p->npending = 0;
 	p->factlen = 0;
+	p->fact_msg = 0;
 	if (p->story.s != NULL)
 		sb_reset(&p->story);
 	else if (c->track_qid != NULL)
@@ -353,6 +354,11 @@ proc_fact(struct corr *c, const struct pf_record *rec, const struct cat_hit *hit
 	int k;
 
 	p->last = c->now;
+	if (p->fact_msg != 0) {
+		/* a new session: forget the previous one's facts */
+		p->factlen = 0;
+		p->fact_msg = 0;
+	}
 	sb_reset(&c->tmp);
 	sb_adds(&c->tmp, r->id);
 	for (k = 0; k < r->nnames; k++) {
@@ -464,10 +470,13 @@ rcpt_get(struct corr_msg *m, struct span to, struct span orig_to)
 	return r;
 }
 
-/* Give the pending hits and facts of this process to message m. */
+/* Give the pending hits and facts of this process to message m. The
+ * facts describe the SMTP session, so they also apply to the following
+ * deliveries of the same message and to later messages that reuse the
+ * connection (conn_use=N). */
 static void
 attach_pending(struct corr *c, const struct pf_record *rec, struct corr_msg *m,
-	       struct corr_rcpt *r)
+	       struct corr_rcpt *r, int reused)
 {
 	struct corr_proc *p = proc_get(c, rec, 0);
 	int i;
@@ -477,9 +486,11 @@ attach_pending(struct corr *c, const struct pf_record *rec, struct corr_msg *m,
 	for (i = 0; i < p->npending; i++)
 		msg_add_finding(c, m, p->pending[i]);
 	p->npending = 0;
-	if (r != NULL && p->factlen > 0)
+	if (p->factlen > 0 && p->fact_msg != 0 && p->fact_msg != m->hash && !reused)
+		p->factlen = 0;		/* a new session without a summary line */
+	if (r != NULL && p->factlen > 0 && r->facts == 0)
 		r->facts = arena_add(m, p->facts, p->factlen);
-	p->factlen = 0;
+	p->fact_msg = m->hash;
 	if (m->story.s != NULL && p->story.s != NULL && p->story.len > 0)
 		sb_add(&m->story, p->story.s, p->story.len);
 	if (p->story.s != NULL)
@@ -499,7 +510,7 @@ lc_delivery(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 	struct corr_rcpt *r;
 	enum dstatus st;
 	struct kv kv;
-	int found;
+	int found, reused = 0;
 
 	while (next_field(&p, end, &kv)) {
 		if (span_eq(kv.key, "to"))
@@ -516,6 +527,8 @@ lc_delivery(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 			delays = kv.val;
 		else if (span_eq(kv.key, "status"))
 			status = kv.val;
+		else if (span_eq(kv.key, "conn_use"))
+			reused = 1;
 	}
 	if (status.len == 0)
 		return;
@@ -532,7 +545,7 @@ lc_delivery(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 	if (st == DS_NONE)
 		return;
 	r = rcpt_get(m, to, orig);
-	attach_pending(c, rec, m, r);
+	attach_pending(c, rec, m, r, reused);
 	if (r != NULL) {
 		r->status = st;
 		r->attempts++;

@@ -218,7 +218,8 @@ is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Built-in rules: next to the binary in a build tree, else installed. */
+/* Built-in rules: $FMRELAY_DOCTOR_PATTERNS, the source tree's when the
+ * binary runs from its build tree (not installed yet), else installed. */
 static const char *
 builtin_patterns(char *buf, size_t size)
 {
@@ -228,15 +229,16 @@ builtin_patterns(char *buf, size_t size)
 
 	if (getenv("FMRELAY_DOCTOR_PATTERNS") != NULL)
 		return getenv("FMRELAY_DOCTOR_PATTERNS");
+#ifdef FMRD_BUILD_BINDIR
 	if (n > 0) {
 		exe[n] = '\0';
 		if ((slash = strrchr(exe, '/')) != NULL) {
 			*slash = '\0';
-			snprintf(buf, size, "%s/../patterns", exe);
-			if (is_dir(buf))
-				return buf;
+			if (strcmp(exe, FMRD_BUILD_BINDIR) == 0 && is_dir(FMRD_SRC_PATTERNS))
+				return FMRD_SRC_PATTERNS;
 		}
 	}
+#endif
 	snprintf(buf, size, "%s/patterns", PKGDATADIR);
 	return buf;
 }

@@ -1,14 +1,15 @@
 /*
  * report_json.c - the JSON document (schema_version 1, see README):
  * written incrementally so memory stays flat: the head and "messages"
- * array first, one message object as each message completes, then
- * findings, config and stats. Every string goes through ts_json_clean, so
+ * array first, one message object as each message completes (written
+ * with jsonw, the hot path), then findings, config and stats (json-c). Every string goes through ts_json_clean, so
  * the output is valid UTF-8 whatever bytes the log holds.
  */
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonw.h"
 #include "report.h"
 #include "textsafe.h"
 
@@ -16,7 +17,9 @@
 
 struct json_priv {
 	int nmsgs;
-	struct strbuf sb;
+	struct strbuf sb;	/* scratch for json-c strings */
+	struct strbuf out;	/* one message object */
+	struct jsonw w;
 };
 
 static json_object *
@@ -68,182 +71,181 @@ json_begin(struct report *r)
 	json_object_put(src);
 }
 
-/* A number that keeps Postfix's own notation ("0.05"). */
-static json_object *
-jnum(const char *s)
+/* Facts of a recipient ("tls": {...}), serialised by correlate.c as
+ * "name\x1fkey\x1fvalue...\x1e" per fact. */
+static void
+rcpt_facts(struct jsonw *w, const char *f)
 {
-	char *end;
-	double d;
-
-	if (s == NULL || *s == '\0')
-		return NULL;
-	d = strtod(s, &end);
-	if (*end != '\0')
-		return NULL;
-	return json_object_new_double_s(d, s);
-}
-
-static json_object *
-rcpt_facts(struct report *r, const struct corr_msg *m, const struct corr_rcpt *rc,
-	   json_object *obj)
-{
-	const char *f = corr_rcpt_facts(m, rc), *end, *us, *v, *ve;
+	const char *end, *p, *q;
 
 	while (f != NULL && *f != '\0' && (end = strchr(f, '\x1e')) != NULL) {
-		json_object *fact = json_object_new_object();
-
-		us = memchr(f, '\x1f', (size_t)(end - f));
-		if (us != NULL) {
+		p = memchr(f, '\x1f', (size_t)(end - f));
+		if (p != NULL) {
 			char name[64];
-			size_t nl = (size_t)(us - f) < sizeof(name) - 1 ? (size_t)(us - f) : sizeof(name) - 1;
 
-			memcpy(name, f, nl);
-			name[nl] = '\0';
-			while (us != NULL && us < end) {
-				const char *k = us + 1;
+			snprintf(name, sizeof(name), "%.*s", (int)(p - f), f);
+			jw_key(w, name);
+			jw_obj_begin(w);
+			while (p != NULL && p < end) {
+				const char *k = p + 1;
 
-				v = memchr(k, '\x1f', (size_t)(end - k));
-				if (v == NULL)
+				if ((q = memchr(k, '\x1f', (size_t)(end - k))) == NULL)
 					break;
-				ve = memchr(v + 1, '\x1f', (size_t)(end - v - 1));
-				if (ve == NULL)
-					ve = end;
-				{
-					char key[64];
-					size_t kl = (size_t)(v - k) < sizeof(key) - 1 ? (size_t)(v - k) : sizeof(key) - 1;
-
-					memcpy(key, k, kl);
-					key[kl] = '\0';
-					json_object_object_add(fact, key, jstr_n(r, v + 1, (size_t)(ve - v - 1)));
-				}
-				us = ve < end ? ve : NULL;
+				snprintf(name, sizeof(name), "%.*s", (int)(q - k), k);
+				p = memchr(q + 1, '\x1f', (size_t)(end - q - 1));
+				jw_key(w, name);
+				jw_strn(w, q + 1, (size_t)((p != NULL ? p : end) - q - 1));
 			}
-			json_object_object_add(obj, name, fact);
-		} else {
-			json_object_put(fact);
+			jw_obj_end(w);
 		}
 		f = end + 1;
 	}
-	return obj;
-}
-
-static int
-cmp_find_rank(const void *a, const void *b, void *ctx)
-{
-	const struct diag *d = ctx;
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return d->f[y]->rank - d->f[x]->rank;
 }
 
 /* The message's finding ids, most likely root cause first. */
-static json_object *
-msg_findings(const struct diag *d, const struct corr_msg *m)
+static void
+msg_findings(struct jsonw *w, const struct diag *d, const struct corr_msg *m)
 {
-	json_object *arr = json_object_new_array();
-	int idx[CORR_MAX_FINDS], n = 0, i, j;
+	int idx[CORR_MAX_FINDS], n = 0, i, j, t;
 
 	for (i = 0; i < m->nfinds; i++)
 		if (m->finds[i] >= 0 && (size_t)m->finds[i] < d->n)
 			idx[n++] = m->finds[i];
-	/* insertion sort by rank (n <= 8) */
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && cmp_find_rank(&idx[j - 1], &idx[j], (void *)d) > 0; j--) {
-			int t = idx[j];
-
+	for (i = 1; i < n; i++)		/* insertion sort by rank, n <= 8 */
+		for (j = i; j > 0 && d->f[idx[j]]->rank > d->f[idx[j - 1]]->rank; j--) {
+			t = idx[j];
 			idx[j] = idx[j - 1];
 			idx[j - 1] = t;
 		}
+	jw_arr_begin(w);
 	for (i = 0; i < n; i++)
-		json_object_array_add(arr, json_object_new_string(d->f[idx[i]]->def->id));
-	return arr;
+		jw_str(w, d->f[idx[i]]->def->id);
+	jw_arr_end(w);
 }
 
-static json_object *
-msg_story(struct report *r, const struct corr_msg *m)
+static void
+msg_story(struct jsonw *w, struct report *r, const struct corr_msg *m)
 {
-	json_object *arr = json_object_new_array();
 	const char *p = m->story.s, *nl, *c1, *c2;
+	int src;
 
+	jw_arr_begin(w);
 	while (p != NULL && (nl = strchr(p, '\n')) != NULL) {
-		json_object *o = json_object_new_object();
-		int src;
-
 		c1 = strchr(p, ':');
 		c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (c1 == NULL || c2 == NULL || c2 > nl) {
-			json_object_put(o);
+		if (c1 == NULL || c2 == NULL || c2 > nl)
 			break;
-		}
 		src = atoi(p);
-		json_object_object_add(o, "source", src >= 0 && src < r->info->nsources
-				       ? jstr(r, r->info->sources[src]) : NULL);
-		json_object_object_add(o, "line", json_object_new_int64(strtoll(c1 + 1, NULL, 10)));
-		json_object_object_add(o, "text", jstr_n(r, c2 + 1, (size_t)(nl - c2 - 1)));
-		json_object_array_add(arr, o);
+		jw_obj_begin(w);
+		jw_key(w, "source");
+		jw_str(w, src >= 0 && src < r->info->nsources ? r->info->sources[src] : NULL);
+		jw_key(w, "line");
+		jw_int(w, strtoll(c1 + 1, NULL, 10));
+		jw_key(w, "text");
+		jw_strn(w, c2 + 1, (size_t)(nl - c2 - 1));
+		jw_obj_end(w);
 		p = nl + 1;
 	}
-	return arr;
+	jw_arr_end(w);
 }
+
+static void
+jw_time(struct jsonw *w, const struct logtime *t)
+{
+	char buf[48];
+
+	if (!t->valid) {
+		jw_null(w);
+		return;
+	}
+	logtime_format(t, buf, sizeof(buf));
+	jw_str(w, buf);
+}
+
+#define KSTR(k, v) do { jw_key(w, k); jw_str(w, v); } while (0)
+#define KINT(k, v) do { jw_key(w, k); jw_int(w, v); } while (0)
 
 static void
 json_message(struct report *r, const struct corr_msg *m)
 {
-	json_object *o, *rcpts, *kids;
+	struct json_priv *jp = r->priv;
+	struct jsonw *w = &jp->w;
 	uint32_t i;
 	int k;
 
 	if (!report_msg_wanted(r, m))
 		return;
-	o = json_object_new_object();
-	json_object_object_add(o, "queue_id", jstr(r, corr_str(m, m->qid)));
-	json_object_object_add(o, "instance", jstr(r, corr_str(m, m->instance)));
-	json_object_object_add(o, "outcome", json_object_new_string(dstatus_name(corr_msg_outcome(m))));
-	json_object_object_add(o, "complete", json_object_new_boolean(m->removed));
-	json_object_object_add(o, "first_seen", jtime(&m->first));
-	json_object_object_add(o, "last_seen", jtime(&m->last));
-	json_object_object_add(o, "origin", json_object_new_string(origin_name(m->origin)));
-	json_object_object_add(o, "uid", m->uid >= 0 ? json_object_new_int64(m->uid) : NULL);
-	json_object_object_add(o, "client", jstr(r, corr_str(m, m->client)));
-	json_object_object_add(o, "sasl_username", jstr(r, corr_str(m, m->sasl_user)));
-	json_object_object_add(o, "from", jstr(r, corr_str(m, m->from)));
-	json_object_object_add(o, "size", m->size >= 0 ? json_object_new_int64(m->size) : NULL);
-	json_object_object_add(o, "nrcpt", m->nrcpt_declared >= 0
-			       ? json_object_new_int64(m->nrcpt_declared) : NULL);
-	json_object_object_add(o, "message_id", jstr(r, corr_str(m, m->msgid)));
-	json_object_object_add(o, "delivery_rounds", json_object_new_int64(m->attempts));
-	json_object_object_add(o, "parent", jstr(r, corr_str(m, m->parent)));
-	kids = json_object_new_array();
+	sb_reset(&jp->out);
+	w->need_comma = 0;
+	if (jp->nmsgs++ > 0)
+		sb_addc(&jp->out, ',');
+	sb_addc(&jp->out, '\n');
+	jw_obj_begin(w);
+	KSTR("queue_id", corr_str(m, m->qid));
+	KSTR("instance", corr_str(m, m->instance));
+	KSTR("outcome", dstatus_name(corr_msg_outcome(m)));
+	jw_key(w, "complete");
+	jw_bool(w, m->removed);
+	jw_key(w, "first_seen");
+	jw_time(w, &m->first);
+	jw_key(w, "last_seen");
+	jw_time(w, &m->last);
+	KSTR("origin", origin_name(m->origin));
+	jw_key(w, "uid");
+	if (m->uid >= 0)
+		jw_int(w, m->uid);
+	else
+		jw_null(w);
+	KSTR("client", corr_str(m, m->client));
+	KSTR("sasl_username", corr_str(m, m->sasl_user));
+	KSTR("from", corr_str(m, m->from));
+	jw_key(w, "size");
+	if (m->size >= 0)
+		jw_int(w, m->size);
+	else
+		jw_null(w);
+	jw_key(w, "nrcpt");
+	if (m->nrcpt_declared >= 0)
+		jw_int(w, m->nrcpt_declared);
+	else
+		jw_null(w);
+	KSTR("message_id", corr_str(m, m->msgid));
+	KINT("delivery_rounds", m->attempts);
+	KSTR("parent", corr_str(m, m->parent));
+	jw_key(w, "children");
+	jw_arr_begin(w);
 	for (k = 0; k < m->nchildren; k++)
-		json_object_array_add(kids, jstr(r, corr_str(m, m->children[k])));
-	json_object_object_add(o, "children", kids);
-	rcpts = json_object_new_array();
+		jw_str(w, corr_str(m, m->children[k]));
+	jw_arr_end(w);
+	jw_key(w, "recipients");
+	jw_arr_begin(w);
 	for (i = 0; i < m->nrcpt; i++) {
 		const struct corr_rcpt *rc = &m->rcpt[i];
-		json_object *ro = json_object_new_object();
 
-		json_object_object_add(ro, "to", jstr(r, corr_str(m, rc->to)));
-		json_object_object_add(ro, "orig_to", jstr(r, corr_str(m, rc->orig_to)));
-		json_object_object_add(ro, "status", json_object_new_string(dstatus_name(rc->status)));
-		json_object_object_add(ro, "relay", jstr(r, corr_str(m, rc->relay)));
-		json_object_object_add(ro, "dsn", jstr(r, corr_str(m, rc->dsn)));
-		json_object_object_add(ro, "reason", jstr(r, corr_str(m, rc->reason)));
-		json_object_object_add(ro, "delay", jnum(corr_str(m, rc->delay)));
-		json_object_object_add(ro, "delays", jstr(r, corr_str(m, rc->delays)));
-		json_object_object_add(ro, "attempts", json_object_new_int64(rc->attempts));
-		rcpt_facts(r, m, rc, ro);
-		json_object_array_add(rcpts, ro);
+		jw_obj_begin(w);
+		KSTR("to", corr_str(m, rc->to));
+		KSTR("orig_to", corr_str(m, rc->orig_to));
+		KSTR("status", dstatus_name(rc->status));
+		KSTR("relay", corr_str(m, rc->relay));
+		KSTR("dsn", corr_str(m, rc->dsn));
+		KSTR("reason", corr_str(m, rc->reason));
+		jw_key(w, "delay");
+		jw_num(w, corr_str(m, rc->delay));
+		KSTR("delays", corr_str(m, rc->delays));
+		KINT("attempts", rc->attempts);
+		rcpt_facts(w, corr_rcpt_facts(m, rc));
+		jw_obj_end(w);
 	}
-	json_object_object_add(o, "recipients", rcpts);
-	json_object_object_add(o, "recipients_not_listed", json_object_new_int64(m->rcpt_dropped));
-	json_object_object_add(o, "findings", msg_findings(r->diag, m));
-	if (r->info->queue_id != NULL)
-		json_object_object_add(o, "story", msg_story(r, m));
-	if (((struct json_priv *)r->priv)->nmsgs++ > 0)
-		fputc(',', r->out);
-	fputs("\n", r->out);
-	emit(r, o);
-	json_object_put(o);
+	jw_arr_end(w);
+	KINT("recipients_not_listed", m->rcpt_dropped);
+	jw_key(w, "findings");
+	msg_findings(w, r->diag, m);
+	if (r->info->queue_id != NULL) {
+		jw_key(w, "story");
+		msg_story(w, r, m);
+	}
+	jw_obj_end(w);
+	fwrite(jp->out.s, 1, jp->out.len, r->out);
 }
 
 static json_object *
@@ -382,6 +384,8 @@ json_free(struct report *r)
 	struct json_priv *jp = r->priv;
 
 	sb_free(&jp->sb);
+	sb_free(&jp->out);
+	jw_free(&jp->w);
 	free(jp);
 }
 
@@ -396,6 +400,8 @@ report_json_new(FILE *out, const struct run_info *info, const struct diag *d)
 	struct json_priv *jp = xcalloc(1, sizeof(*jp));
 
 	sb_init(&jp->sb);
+	sb_init(&jp->out);
+	jw_init(&jp->w, &jp->out);
 	r->ops = &json_ops;
 	r->out = out;
 	r->info = info;

@@ -275,31 +275,57 @@ syslog_hdr_format_name(enum hdr_format fmt)
 	return fmt < HDR_NFORMATS ? names[fmt] : "unknown";
 }
 
+static char *
+put2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
 void
 logtime_format(const struct logtime *t, char *buf, size_t size)
 {
 	int64_t local, days, sod;
-	unsigned m, d;
-	int y, n, off;
+	unsigned m, d, off;
+	int y;
+	char tmp[48], *p = tmp;
 
-	if (!t->valid) {
-		if (size > 0)
-			buf[0] = '\0';
+	if (size > 0)
+		buf[0] = '\0';
+	if (!t->valid || size < 40)
 		return;
-	}
 	local = t->sec + (t->has_zone ? t->tzoff * 60 : 0);
 	days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
 	sod = local - days * 86400;
 	civil_from_days(days, &y, &m, &d);
-	n = snprintf(buf, size, "%04d-%02u-%02uT%02d:%02d:%02d", y, m, d,
-		     (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
-	if (n < 0 || (size_t)n >= size)
+	if (y < 0 || y > 9999)
 		return;
-	if (t->usec >= 0)
-		n += snprintf(buf + n, size - (size_t)n, ".%06d", (int)t->usec);
-	if (t->has_zone && (size_t)n < size) {
-		off = t->tzoff < 0 ? -t->tzoff : t->tzoff;
-		snprintf(buf + n, size - (size_t)n, "%c%02d:%02d",
-			 t->tzoff < 0 ? '-' : '+', off / 60, off % 60);
+	p = put2(p, (unsigned)y / 100);
+	p = put2(p, (unsigned)y % 100);
+	*p++ = '-';
+	p = put2(p, m);
+	*p++ = '-';
+	p = put2(p, d);
+	*p++ = 'T';
+	p = put2(p, (unsigned)(sod / 3600));
+	*p++ = ':';
+	p = put2(p, (unsigned)(sod / 60 % 60));
+	*p++ = ':';
+	p = put2(p, (unsigned)(sod % 60));
+	if (t->usec >= 0) {
+		*p++ = '.';
+		p = put2(p, (unsigned)t->usec / 10000);
+		p = put2(p, (unsigned)t->usec / 100 % 100);
+		p = put2(p, (unsigned)t->usec % 100);
 	}
+	if (t->has_zone) {
+		off = (unsigned)(t->tzoff < 0 ? -t->tzoff : t->tzoff);
+		*p++ = t->tzoff < 0 ? '-' : '+';
+		p = put2(p, off / 60);
+		*p++ = ':';
+		p = put2(p, off % 60);
+	}
+	*p = '\0';
+	memcpy(buf, tmp, (size_t)(p - tmp) + 1);
 }

@@ -14,6 +14,7 @@ static struct {
 	size_t len;
 } ts_secrets[TS_MAX_SECRETS];
 static size_t ts_nsecrets;
+static unsigned char ts_first[256];	/* first bytes of secrets */
 
 void
 ts_secret_add(const char *secret, size_t len)
@@ -25,6 +26,7 @@ ts_secret_add(const char *secret, size_t len)
 	for (i = 0; i < ts_nsecrets; i++)
 		if (ts_secrets[i].len == len && memcmp(ts_secrets[i].s, secret, len) == 0)
 			return;
+	ts_first[(unsigned char)secret[0]] = 1;
 	ts_secrets[ts_nsecrets].s = xstrndup(secret, len);
 	ts_secrets[ts_nsecrets].len = len;
 	ts_nsecrets++;
@@ -35,6 +37,7 @@ ts_secrets_clear(void)
 {
 	while (ts_nsecrets > 0)
 		free(ts_secrets[--ts_nsecrets].s);
+	memset(ts_first, 0, sizeof(ts_first));
 }
 
 /* Length of a secret starting at p, or 0. */
@@ -48,6 +51,17 @@ ts_secret_at(const char *p, size_t n)
 		    && memcmp(p, ts_secrets[i].s, ts_secrets[i].len) == 0)
 			return ts_secrets[i].len;
 	return 0;
+}
+
+int
+ts_plain_ascii(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p, *end = s + n;
+
+	for (; s < end; s++)
+		if (*s < 0x20 || *s >= 0x7f || *s == '"' || *s == '\\' || ts_first[*s])
+			return 0;
+	return 1;
 }
 
 size_t
@@ -88,6 +102,16 @@ ts_json_clean(struct strbuf *out, const char *p, size_t n)
 	size_t i = 0, bad = 0, k;
 
 	while (i < n) {
+		size_t run = i;
+
+		/* fast path: a run of ASCII that starts no secret */
+		while (run < n && s[run] != 0 && s[run] < 0x80 && !ts_first[s[run]])
+			run++;
+		if (run > i) {
+			sb_add(out, p + i, run - i);
+			i = run;
+			continue;
+		}
 		if (ts_nsecrets > 0 && (k = ts_secret_at(p + i, n - i)) > 0) {
 			sb_adds(out, TS_REDACTED);
 			i += k;

@@ -150,7 +150,7 @@ sb_reset(struct strbuf *sb)
 	sb->s[0] = '\0';
 }
 
-static void
+void
 sb_grow(struct strbuf *sb, size_t extra)
 {
 	size_t need = sb->len + extra + 1;
@@ -163,24 +163,9 @@ sb_grow(struct strbuf *sb, size_t extra)
 }
 
 void
-sb_add(struct strbuf *sb, const char *p, size_t n)
-{
-	sb_grow(sb, n);
-	memcpy(sb->s + sb->len, p, n);
-	sb->len += n;
-	sb->s[sb->len] = '\0';
-}
-
-void
 sb_adds(struct strbuf *sb, const char *s)
 {
 	sb_add(sb, s, strlen(s));
-}
-
-void
-sb_addc(struct strbuf *sb, char c)
-{
-	sb_add(sb, &c, 1);
 }
 
 void

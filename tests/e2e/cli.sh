@@ -1,0 +1,121 @@
+#!/bin/bash
+# cli.sh - the command-line contract: options, exit codes, error
+# messages, stdin, --queue-id, --messages, and man page kept in step
+# with --help.
+. "$(dirname "$0")/tap.sh"
+bin=$FMRD_BIN
+s=$FMRD_SRCDIR/samples
+man=$FMRD_SRCDIR/fmrelay-doctor.1
+
+expect_rc() {	# expect_rc DESC WANT COMMAND...
+	local desc=$1 want=$2 rc=0
+	shift 2
+	"$@" >"$tmpdir/out" 2>"$tmpdir/err" || rc=$?
+	if [ "$rc" = "$want" ]; then ok "$desc"; else
+		not_ok "$desc (exit $rc, expected $want)" "$(head -c 1000 "$tmpdir/err")"; fi
+}
+
+expect_rc "--help exits 0" 0 "$bin" --help
+grep -q -- '--queue-id' "$tmpdir/out" && ok "--help lists --queue-id" || not_ok "--help lists --queue-id"
+for opt in $("$bin" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+	if grep -q -- "$(printf '%s' "$opt" | sed 's/-/\\\\-/g')" "$man" || grep -q -- "$opt" "$man"; then
+		ok "man page documents $opt"
+	else
+		not_ok "man page documents $opt"
+	fi
+done
+expect_rc "--version exits 0" 0 "$bin" --version
+grep -q '^fmrelay-doctor [0-9]' "$tmpdir/out" && ok "--version prints name and version" \
+	|| not_ok "--version prints name and version"
+expect_rc "unknown option: 64" 64 "$bin" --no-such-option
+expect_rc "missing option argument: 64" 64 "$bin" --config-dir
+expect_rc "--config-dir with --no-config: 64" 64 "$bin" --no-config --config-dir /tmp x
+expect_rc "bad --queue-id: 64" 64 "$bin" --no-config --queue-id 'not a qid' /dev/null
+expect_rc "bad --messages: 64" 64 "$bin" --no-config --messages some /dev/null
+expect_rc "missing log file: 66" 66 "$bin" --no-config /nonexistent/mail.log
+grep -q '/nonexistent/mail.log' "$tmpdir/err" && ok "missing file is named in the error" \
+	|| not_ok "missing file is named in the error" "$(cat "$tmpdir/err")"
+expect_rc "directory as log: 66" 66 "$bin" --no-config /
+expect_rc "unreadable --config-dir: 66" 66 "$bin" --config-dir /nonexistent/postfix /dev/null
+grep -q 'main.cf' "$tmpdir/err" && ok "config error names main.cf" || not_ok "config error names main.cf"
+
+# a broken rule file: exit 78 with file:line and the PCRE2 message
+printf '[finding x.y]\ntitle = t\nexplain = e\nfix = f\n\n[match x.y]\nregex = ^(unclosed\n' > "$tmpdir/bad.rules"
+expect_rc "broken rule file: 78" 78 "$bin" --no-config --patterns "$tmpdir/bad.rules" /dev/null
+grep -q "bad.rules:7: bad regex" "$tmpdir/err" && ok "broken rule names file:line" \
+	|| not_ok "broken rule names file:line" "$(cat "$tmpdir/err")"
+printf '[match nope.nope]\nregex = ^x\n' > "$tmpdir/dangling.rules"
+expect_rc "match without finding: 78" 78 "$bin" --no-config --patterns "$tmpdir/dangling.rules" /dev/null
+
+# an added rule file works without C: a new finding from a new rule
+cat > "$tmpdir/extra.rules" <<'R'
+[finding local.test_rule]
+severity = warning
+rank = 99
+title = test rule for ${host}
+explain = added by the CLI test
+fix = nothing
+
+[match local.test_rule]
+programs = smtp
+regex = ^connect to (?<host>[^[]+)\[
+R
+expect_rc "extra rule file: problems found" 1 "$bin" --json --no-config --year 2026 \
+	--patterns "$tmpdir/extra.rules" "$s/expired/mail.log"
+grep -q '"id":"local.test_rule"' "$tmpdir/out" && grep -q 'test rule for smtp.fastmail.com' "$tmpdir/out" \
+	&& ok "extra rule produces its finding with captured text" || not_ok "extra rule produces its finding"
+
+# standard input
+rc=0
+"$bin" --json --no-config --year 2026 - < "$s/healthy-fastmail/mail.log" > "$tmpdir/stdin.json" || rc=$?
+(cd "$s/healthy-fastmail" && "$bin" --json --no-config --year 2026 mail.log) > "$tmpdir/file.json" || true
+if [ "$rc" = 0 ] && diff <(sed 's/"sources":\[[^]]*\]//' "$tmpdir/stdin.json") \
+	<(sed 's/"sources":\[[^]]*\]//' "$tmpdir/file.json") >/dev/null; then
+	ok "'-' reads standard input like a file"
+else
+	not_ok "'-' reads standard input like a file (exit $rc)"
+fi
+
+# healthy log: exit 0; problems: exit 1
+expect_rc "healthy log: exit 0" 0 "$bin" --no-config --year 2026 "$s/healthy-fastmail/mail.log"
+expect_rc "problem log: exit 1" 1 "$bin" --no-config --year 2026 "$s/sasl-auth-failed/mail.log"
+
+# several files are read in order, as one log
+cat "$s/healthy-fastmail/mail.log" "$s/sasl-auth-failed/mail.log" > "$tmpdir/both.log"
+"$bin" --json --no-config --year 2026 "$tmpdir/both.log" | sed 's/"sources":\[[^]]*\]//' > "$tmpdir/one.json" || true
+"$bin" --json --no-config --year 2026 "$s/healthy-fastmail/mail.log" "$s/sasl-auth-failed/mail.log" \
+	| sed 's/"sources":\[[^]]*\]//; s/"file":"[^"]*"//g' > "$tmpdir/two.json" || true
+sed -i 's/"file":"[^"]*"//g' "$tmpdir/one.json"
+# line numbers differ between one concatenated file and two files; compare messages only
+if diff <(grep -o '"queue_id":"[^"]*","instance":"[^"]*","outcome":"[^"]*"' "$tmpdir/one.json") \
+	<(grep -o '"queue_id":"[^"]*","instance":"[^"]*","outcome":"[^"]*"' "$tmpdir/two.json") >/dev/null; then
+	ok "two files are read in order like one"
+else
+	not_ok "two files are read in order like one"
+fi
+
+# --queue-id: only that message, with its story
+qid=$(grep -o '"queue_id":"[^"]*"' "$s/sasl-auth-failed/expected.json" | head -1 | cut -d'"' -f4)
+"$bin" --json --no-config --year 2026 --queue-id "$qid" "$s/sasl-auth-failed/mail.log" > "$tmpdir/q.json" || true
+n=$(grep -o '"queue_id":"[^"]*"' "$tmpdir/q.json" | sort -u | wc -l)
+if [ "$n" = 1 ] && grep -q '"story":\[{' "$tmpdir/q.json"; then
+	ok "--queue-id reports one message with its story"
+else
+	not_ok "--queue-id reports one message with its story" "$n messages"
+fi
+"$bin" --no-config --year 2026 --queue-id "$qid" "$s/sasl-auth-failed/mail.log" > "$tmpdir/q.txt" || true
+grep -q "$qid" "$tmpdir/q.txt" && ok "--queue-id text report names the message" \
+	|| not_ok "--queue-id text report names the message"
+
+# --messages problems|none
+"$bin" --json --no-config --year 2026 --messages none "$s/sasl-auth-failed/mail.log" > "$tmpdir/none.json" || true
+grep -q '"messages":\[$' "$tmpdir/none.json" && ! grep -q '"queue_id"' "$tmpdir/none.json" \
+	&& ok "--messages none lists no message" || not_ok "--messages none lists no message"
+"$bin" --json --no-config --year 2026 --messages problems "$s/healthy-fastmail/mail.log" > "$tmpdir/p.json" || true
+! grep -q '"queue_id"' "$tmpdir/p.json" && ok "--messages problems hides healthy mail" \
+	|| not_ok "--messages problems hides healthy mail"
+
+# NO_COLOR and non-tty: no escape sequences (the script's stdout is not a tty)
+NO_COLOR=1 "$bin" --no-config --year 2026 "$s/sasl-auth-failed/mail.log" > "$tmpdir/nc.txt" || true
+! grep -q $'\x1b' "$tmpdir/nc.txt" && ok "no colour without a tty" || not_ok "no colour without a tty"
+tap_done

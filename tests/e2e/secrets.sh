@@ -1,0 +1,39 @@
+#!/bin/bash
+# secrets.sh - no SASL password from any sample's sasl_passwd (or from a
+# static:/inline: map in main.cf) may appear in any output, text or JSON.
+. "$(dirname "$0")/tap.sh"
+
+found_any=0
+for dir in "$FMRD_SRCDIR"/samples/*/ "$FMRD_SRCDIR"/tests/e2e/data/*/; do
+	[ -f "$dir/postfix/sasl_passwd" ] || [ -f "$dir/postfix/main.cf" ] || continue
+	[ -f "$dir/mail.log" ] || continue
+	name=$(basename "$dir")
+	# passwords: sasl_passwd values after the first ':', static:/inline: values
+	: > "$tmpdir/pw"
+	if [ -f "$dir/postfix/sasl_passwd" ]; then
+		grep -v '^[[:space:]]*#' "$dir/postfix/sasl_passwd" | awk 'NF >= 2 { v = $2; sub(/^[^:]*:/, "", v); if (v != "") print v }' >> "$tmpdir/pw"
+	fi
+	grep -o 'static:[^ ,}]*' "$dir/postfix/main.cf" 2>/dev/null | sed 's/^static:[^:]*://' >> "$tmpdir/pw" || true
+	grep -o 'inline:{[^}]*}' "$dir/postfix/main.cf" 2>/dev/null | tr ',' '\n' | sed -n 's/.*=[^:]*:\(.*\)/\1/p' | tr -d ' }' >> "$tmpdir/pw" || true
+	[ -s "$tmpdir/pw" ] || continue
+	found_any=1
+	for mode in --json ""; do
+		(cd "$dir" && "$FMRD_BIN" $mode --year 2026 --config-dir postfix mail.log) > "$tmpdir/out" 2>&1 || true
+		leaked=""
+		while IFS= read -r pw; do
+			[ -n "$pw" ] && grep -qF -- "$pw" "$tmpdir/out" && leaked="$leaked $pw"
+		done < "$tmpdir/pw"
+		if [ -z "$leaked" ]; then
+			ok "$name ${mode:-text}: no password in the output"
+		else
+			not_ok "$name ${mode:-text}: password leaked into the output"
+		fi
+	done
+done
+# the check itself must be able to fail: the sample passwords are in the inputs
+if [ "$found_any" = 1 ] && grep -rqF -- "$(head -1 "$tmpdir/pw")" "$FMRD_SRCDIR"/samples "$FMRD_SRCDIR"/tests/e2e/data; then
+	ok "the passwords searched for exist in the test inputs"
+else
+	not_ok "no sample with a password to search for"
+fi
+tap_done
