@@ -95,8 +95,9 @@ void
 jw_key(struct jsonw *w, const char *key)
 {
 	jw_sep(w);
-	jw_escape(w->out, key, strlen(key));
-	sb_addc(w->out, ':');
+	sb_addc(w->out, '"');
+	sb_adds(w->out, key);	/* keys are our own ASCII identifiers */
+	sb_add(w->out, "\":", 2);
 	w->need_comma = 0;
 }
 

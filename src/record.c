@@ -22,10 +22,15 @@ static const char *const prog_names[PROG_COUNT] = {
 enum prog_id
 prog_lookup(const char *name, size_t len)
 {
+	static unsigned char lens[PROG_COUNT];
 	int i;
 
+	if (lens[1] == 0)
+		for (i = 1; i < PROG_COUNT; i++)
+			lens[i] = (unsigned char)strlen(prog_names[i]);
 	for (i = 1; i < PROG_COUNT; i++)
-		if (strlen(prog_names[i]) == len && memcmp(prog_names[i], name, len) == 0)
+		if (lens[i] == len && prog_names[i][0] == name[0]
+		    && memcmp(prog_names[i], name, len) == 0)
 			return (enum prog_id)i;
 	return PROG_OTHER;
 }

@@ -71,6 +71,15 @@ json_begin(struct report *r)
 	json_object_put(src);
 }
 
+static void
+fact_name(char *buf, size_t size, const char *p, size_t n)
+{
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+}
+
 /* Facts of a recipient ("tls": {...}), serialised by correlate.c as
  * "name\x1fkey\x1fvalue...\x1e" per fact. */
 static void
@@ -83,7 +92,7 @@ rcpt_facts(struct jsonw *w, const char *f)
 		if (p != NULL) {
 			char name[64];
 
-			snprintf(name, sizeof(name), "%.*s", (int)(p - f), f);
+			fact_name(name, sizeof(name), f, (size_t)(p - f));
 			jw_key(w, name);
 			jw_obj_begin(w);
 			while (p != NULL && p < end) {
@@ -91,7 +100,7 @@ rcpt_facts(struct jsonw *w, const char *f)
 
 				if ((q = memchr(k, '\x1f', (size_t)(end - k))) == NULL)
 					break;
-				snprintf(name, sizeof(name), "%.*s", (int)(q - k), k);
+				fact_name(name, sizeof(name), k, (size_t)(q - k));
 				p = memchr(q + 1, '\x1f', (size_t)(end - q - 1));
 				jw_key(w, name);
 				jw_strn(w, q + 1, (size_t)((p != NULL ? p : end) - q - 1));

@@ -56,10 +56,15 @@ ts_secret_at(const char *p, size_t n)
 int
 ts_plain_ascii(const char *p, size_t n)
 {
+	static unsigned char special[256];	/* needs escaping or repair */
 	const unsigned char *s = (const unsigned char *)p, *end = s + n;
+	int c;
 
+	if (special[0] == 0)
+		for (c = 0; c < 256; c++)
+			special[c] = c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
 	for (; s < end; s++)
-		if (*s < 0x20 || *s >= 0x7f || *s == '"' || *s == '\\' || ts_first[*s])
+		if (special[*s] | ts_first[*s])
 			return 0;
 	return 1;
 }
