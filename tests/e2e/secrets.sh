@@ -13,8 +13,9 @@ for dir in "$FMRD_SRCDIR"/samples/*/ "$FMRD_SRCDIR"/tests/e2e/data/*/; do
 	if [ -f "$dir/postfix/sasl_passwd" ]; then
 		grep -v '^[[:space:]]*#' "$dir/postfix/sasl_passwd" | awk 'NF >= 2 { v = $2; sub(/^[^:]*:/, "", v); if (v != "") print v }' >> "$tmpdir/pw"
 	fi
-	grep -o 'static:[^ ,}]*' "$dir/postfix/main.cf" 2>/dev/null | sed 's/^static:[^:]*://' >> "$tmpdir/pw" || true
-	grep -o 'inline:{[^}]*}' "$dir/postfix/main.cf" 2>/dev/null | tr ',' '\n' | sed -n 's/.*=[^:]*:\(.*\)/\1/p' | tr -d ' }' >> "$tmpdir/pw" || true
+	grep -v '^[[:space:]]*#' "$dir/postfix/main.cf" 2>/dev/null | grep -o 'static:[^ ,}]*' \
+		| sed -n 's/^static:[^:]*:\(..*\)/\1/p' >> "$tmpdir/pw" || true
+	grep -v '^[[:space:]]*#' "$dir/postfix/main.cf" 2>/dev/null | grep -o 'inline:{[^}]*}' | tr ',' '\n' | sed -n 's/.*=[^:]*:\(.*\)/\1/p' | tr -d ' }' >> "$tmpdir/pw" || true
 	[ -s "$tmpdir/pw" ] || continue
 	found_any=1
 	for mode in --json ""; do
