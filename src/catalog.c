@@ -153,11 +153,25 @@ static char *
 regex_prefix(const char *re)
 {
 	struct strbuf sb;
-	const char *p = re + 1;
+	const char *p;
 	char *out;
+
+	int depth = 0;
 
 	if (re[0] != '^')
 		return NULL;
+	/* a top-level alternation ("^a|b") has no common prefix */
+	for (p = re; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+		else if (*p == '|' && depth == 0)
+			return NULL;
+	}
+	p = re + 1;
 	sb_init(&sb);
 	for (; *p != '\0'; p++) {
 		if (*p == '\\') {
@@ -722,7 +736,8 @@ rule_prefilter(const struct cat_rule *r, const struct pf_record *rec, int status
 {
 	if (rec != NULL && rec->severity < r->min_level)
 		return 0;
-	if (r->statuses != 0 && !(r->statuses & (1u << status)))
+	/* status applies to delivery reasons (and expiry), not to log lines */
+	if (r->statuses != 0 && status != DS_NONE && !(r->statuses & (1u << status)))
 		return 0;
 	if (r->literal_len > 0) {
 		if (r->anchored) {

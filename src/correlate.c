@@ -488,7 +488,7 @@ attach_pending(struct corr *c, const struct pf_record *rec, struct corr_msg *m,
 	p->npending = 0;
 	if (p->factlen > 0 && p->fact_msg != 0 && p->fact_msg != m->hash && !reused)
 		p->factlen = 0;		/* a new session without a summary line */
-	if (r != NULL && p->factlen > 0 && r->facts == 0)
+	if (r != NULL && p->factlen > 0)	/* the latest session's facts */
 		r->facts = arena_add(m, p->facts, p->factlen);
 	p->fact_msg = m->hash;
 	if (m->story.s != NULL && p->story.s != NULL && p->story.len > 0)

@@ -16,7 +16,7 @@ static const char *const prog_names[PROG_COUNT] = {
 	"tlsmgr", "tlsproxy", "postlogd", "anvil", "scache",
 	"proxymap", "trivial-rewrite", "postscreen", "dnsblog",
 	"verify", "flush", "showq", "oqmgr", "spawn",
-	"postqueue", "postconf", "-",
+	"postqueue", "postconf",
 };
 
 enum prog_id

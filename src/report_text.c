@@ -51,6 +51,20 @@ clean(struct strbuf *sb, const char *s)
 		ts_text_clean(sb, s, strlen(s));
 }
 
+/* Clean text that may hold paragraph breaks ('\n' from "." lines). */
+static void
+clean_paragraphs(struct strbuf *sb, const char *s)
+{
+	const char *nl;
+
+	while (s != NULL && (nl = strchr(s, '\n')) != NULL) {
+		ts_text_clean(sb, s, (size_t)(nl - s));
+		sb_addc(sb, '\n');
+		s = nl + 1;
+	}
+	clean(sb, s);
+}
+
 /* Word-wrap s (already clean) at TEXT_WIDTH with an indent. */
 static void
 wrap(FILE *out, const char *s, int indent, int first_used)
@@ -191,11 +205,11 @@ print_finding(struct report *r, size_t n, const struct finding *f)
 	fprintf(r->out, "   ");
 	wrap(r->out, tp->sb.s, 3, 3);
 	sb_reset(&tp->sb);
-	clean(&tp->sb, f->explain);
+	clean_paragraphs(&tp->sb, f->explain);
 	fprintf(r->out, "   Why: ");
 	wrap(r->out, tp->sb.s, 8, 8);
 	sb_reset(&tp->sb);
-	clean(&tp->sb, f->fix);
+	clean_paragraphs(&tp->sb, f->fix);
 	fprintf(r->out, "   Fix: ");
 	wrap(r->out, tp->sb.s, 8, 8);
 	fprintf(r->out, "   Evidence:\n");
