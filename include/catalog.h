@@ -81,6 +81,7 @@ struct cat_rule {
 	char *file;
 	int line;
 	int order;		/* load order, tie-breaker for equal ranks */
+	int regex_line;		/* line of the regex field, for errors */
 };
 
 struct catalog {

@@ -212,6 +212,7 @@ compile_rule(struct cat_parser *ps, struct cat_rule *r)
 			      &code, &off, NULL);
 	if (r->re == NULL) {
 		pcre2_get_error_message(code, msg, sizeof(msg));
+		ps->line = r->regex_line;
 		return cat_error(ps, "bad regex at offset %zu: %s", (size_t)off, (char *)msg);
 	}
 	(void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);	/* interpreter if no JIT */
@@ -362,6 +363,8 @@ set_field(struct cat_parser *ps, const char *key, const char *v)
 		if (*slot != NULL)
 			return cat_error(ps, "duplicate field \"%s\"", key);
 		*slot = xstrdup(v);
+		if (strcmp(key, "regex") == 0)
+			r->regex_line = ps->line;
 		return 0;
 	}
 	if (strcmp(key, "severity") == 0) {

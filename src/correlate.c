@@ -432,7 +432,8 @@ next_field(const char **pp, const char *end, struct kv *kv)
 		*pp = end;
 		return 1;
 	}
-	for (p = q; p < end && !(*p == ',' && p + 1 < end && p[1] == ' '); p++)
+	/* plain values end at ", " (delivery records) or ' ' (pickup) */
+	for (p = q; p < end && *p != ' ' && !(*p == ',' && p + 1 < end && p[1] == ' '); p++)
 		;
 	kv->val.p = q;
 	kv->val.len = (size_t)(p - q);
@@ -638,7 +639,9 @@ lc_qmgr_from(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 
 	while (next_field(&p, end, &kv)) {
 		if (span_eq(kv.key, "from")) {
-			if (m->from == 0)
+			/* qmgr shows the rewritten envelope sender: it wins over
+			 * pickup's, once (size is still unset on the first line) */
+			if (m->from == 0 || m->size < 0)
 				m->from = arena_span(m, kv.val);
 		} else if (span_eq(kv.key, "size")) {
 			m->size = span_long(kv.val);

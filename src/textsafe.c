@@ -44,13 +44,13 @@ ts_secrets_clear(void)
 static size_t
 ts_secret_at(const char *p, size_t n)
 {
-	size_t i;
+	size_t i, best = 0;
 
-	for (i = 0; i < ts_nsecrets; i++)
-		if (ts_secrets[i].len <= n && p[0] == ts_secrets[i].s[0]
+	for (i = 0; i < ts_nsecrets; i++)	/* the longest secret wins */
+		if (ts_secrets[i].len <= n && ts_secrets[i].len > best && p[0] == ts_secrets[i].s[0]
 		    && memcmp(p, ts_secrets[i].s, ts_secrets[i].len) == 0)
-			return ts_secrets[i].len;
-	return 0;
+			best = ts_secrets[i].len;
+	return best;
 }
 
 int

@@ -1,0 +1,770 @@
+/*
+ * test_correlate.c - unit tests of the correlation: synthetic log lines
+ * are driven through a pipeline (syslog header, record, correlation with
+ * the real catalog from patterns/) into a report whose message() callback
+ * copies each emitted message. Covers the message lifecycle, deferred
+ * messages at the end of input, QID-less lines attached per (instance,
+ * pid), instances, TLS facts, bounce parent/child links, table limits,
+ * stale eviction and retries.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "catalog.h"
+#include "correlate.h"
+#include "pipeline.h"
+#include "report.h"
+#include "textsafe.h"
+
+/* 2026-11-23T12:00:00Z */
+#define T0 INT64_C(1795435200)
+
+struct got_rcpt {
+	char to[128], orig_to[128], relay[128], reason[256], dsn[16];
+	char facts[512];
+	int has_facts;
+	enum dstatus status;
+	unsigned attempts;
+};
+
+struct got_msg {
+	char inst[32], qid[32], from[128], msgid[128], client[128], sasl_user[64];
+	char parent[32];
+	char children[CORR_MAX_CHILDREN][32];
+	int nchildren;
+	enum dstatus outcome;
+	enum msg_origin origin;
+	int removed, expired, evicted;
+	long size, nrcpt_declared, uid;
+	unsigned attempts;
+	uint32_t nrcpt;
+	struct got_rcpt rcpt[4];
+	int nfinds;
+	char finds[CORR_MAX_FINDS][64];
+	int64_t first, last;
+};
+
+struct fx {
+	struct catalog cat;
+	struct pipeline pl;
+	struct report rep;
+	struct got_msg *msgs;
+	size_t nmsgs, cap;
+	int ended;
+	unsigned long lineno;
+};
+
+static void
+cp(char *dst, size_t size, const char *s)
+{
+	snprintf(dst, size, "%s", s != NULL ? s : "");
+}
+
+static void
+rep_message(struct report *rep, const struct corr_msg *m)
+{
+	struct fx *fx = rep->priv;
+	struct got_msg *g;
+	uint32_t i;
+	int k;
+
+	if (fx->nmsgs == fx->cap) {
+		fx->cap = fx->cap ? 2 * fx->cap : 64;
+		fx->msgs = realloc(fx->msgs, fx->cap * sizeof(*fx->msgs));
+		assert_non_null(fx->msgs);
+	}
+	g = &fx->msgs[fx->nmsgs++];
+	memset(g, 0, sizeof(*g));
+	cp(g->inst, sizeof(g->inst), corr_str(m, m->instance));
+	cp(g->qid, sizeof(g->qid), corr_str(m, m->qid));
+	cp(g->from, sizeof(g->from), corr_str(m, m->from));
+	cp(g->msgid, sizeof(g->msgid), corr_str(m, m->msgid));
+	cp(g->client, sizeof(g->client), corr_str(m, m->client));
+	cp(g->sasl_user, sizeof(g->sasl_user), corr_str(m, m->sasl_user));
+	cp(g->parent, sizeof(g->parent), corr_str(m, m->parent));
+	g->nchildren = m->nchildren;
+	for (k = 0; k < m->nchildren && k < CORR_MAX_CHILDREN; k++)
+		cp(g->children[k], sizeof(g->children[k]), corr_str(m, m->children[k]));
+	g->outcome = corr_msg_outcome(m);
+	g->origin = m->origin;
+	g->removed = m->removed;
+	g->expired = m->expired;
+	g->evicted = m->evicted;
+	g->size = m->size;
+	g->nrcpt_declared = m->nrcpt_declared;
+	g->uid = m->uid;
+	g->attempts = m->attempts;
+	g->nrcpt = m->nrcpt;
+	g->first = m->first.sec;
+	g->last = m->last.sec;
+	for (i = 0; i < m->nrcpt && i < 4; i++) {
+		const struct corr_rcpt *r = &m->rcpt[i];
+		const char *facts = corr_rcpt_facts(m, r);
+
+		cp(g->rcpt[i].to, sizeof(g->rcpt[i].to), corr_str(m, r->to));
+		cp(g->rcpt[i].orig_to, sizeof(g->rcpt[i].orig_to), corr_str(m, r->orig_to));
+		cp(g->rcpt[i].relay, sizeof(g->rcpt[i].relay), corr_str(m, r->relay));
+		cp(g->rcpt[i].reason, sizeof(g->rcpt[i].reason), corr_str(m, r->reason));
+		cp(g->rcpt[i].dsn, sizeof(g->rcpt[i].dsn), corr_str(m, r->dsn));
+		g->rcpt[i].has_facts = facts != NULL;
+		cp(g->rcpt[i].facts, sizeof(g->rcpt[i].facts), facts);
+		g->rcpt[i].status = r->status;
+		g->rcpt[i].attempts = r->attempts;
+	}
+	/* finding indices are valid until pipeline_finish ranks them */
+	g->nfinds = m->nfinds;
+	for (k = 0; k < m->nfinds; k++) {
+		assert_true(m->finds[k] >= 0 && (size_t)m->finds[k] < fx->pl.diag.n);
+		cp(g->finds[k], sizeof(g->finds[k]), fx->pl.diag.f[m->finds[k]]->def->id);
+	}
+}
+
+static void
+rep_end(struct report *rep, struct diag *d, const struct corr_stats *cs, const struct run_stats *rs)
+{
+	struct fx *fx = rep->priv;
+
+	(void)d;
+	(void)cs;
+	(void)rs;
+	fx->ended++;
+}
+
+static const struct report_ops test_report_ops = { NULL, rep_message, rep_end, NULL };
+
+static void
+patterns_dir(char *buf, size_t size)
+{
+	const char *src = getenv("FMRD_SRCDIR");
+	struct stat st;
+
+	if (src != NULL && *src != '\0') {
+		snprintf(buf, size, "%s/patterns", src);
+		return;
+	}
+	snprintf(buf, size, "../patterns");
+	if (stat(buf, &st) == 0)
+		return;
+	snprintf(buf, size, "../../patterns");
+	if (stat(buf, &st) == 0)
+		return;
+	snprintf(buf, size, "patterns");
+}
+
+static int
+setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	struct strbuf err;
+	char dir[4096];
+
+	if (fx == NULL)
+		return -1;
+	patterns_dir(dir, sizeof(dir));
+	sb_init(&err);
+	catalog_init(&fx->cat);
+	if (catalog_load_path(&fx->cat, dir, &err) != 0 || catalog_finalize(&fx->cat, &err) != 0) {
+		fprintf(stderr, "cannot load the catalog from %s: %s\n", dir, err.s);
+		sb_free(&err);
+		catalog_free(&fx->cat);
+		free(fx);
+		return -1;
+	}
+	sb_free(&err);
+	pipeline_init(&fx->pl, &fx->cat, NULL, 2026);
+	fx->rep.ops = &test_report_ops;
+	fx->rep.diag = &fx->pl.diag;
+	fx->rep.priv = fx;
+	pipeline_set_report(&fx->pl, &fx->rep);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	pipeline_free(&fx->pl);
+	catalog_free(&fx->cat);
+	free(fx->msgs);
+	free(fx);
+	ts_secrets_clear();
+	return 0;
+}
+
+/* Feed one line "<RFC 3339 time T0+dt> mx1 <rest>". */
+static void
+feed(struct fx *fx, int64_t dt, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+feed(struct fx *fx, int64_t dt, const char *fmt, ...)
+{
+	char buf[2048];
+	struct line ln;
+	struct tm tm;
+	time_t t = (time_t)(T0 + dt);
+	size_t n;
+	va_list ap;
+
+	gmtime_r(&t, &tm);
+	n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ mx1 ", &tm);
+	va_start(ap, fmt);
+	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	va_end(ap);
+	memset(&ln, 0, sizeof(ln));
+	ln.p = buf;
+	ln.len = strlen(buf);
+	ln.lineno = ++fx->lineno;
+	pipeline_line(&fx->pl, &ln, 0);
+}
+
+static const struct got_msg *
+find_msg(const struct fx *fx, const char *inst, const char *qid)
+{
+	size_t i;
+
+	for (i = 0; i < fx->nmsgs; i++)
+		if (strcmp(fx->msgs[i].qid, qid) == 0 && strcmp(fx->msgs[i].inst, inst) == 0)
+			return &fx->msgs[i];
+	fail_msg("message %s/%s was not emitted", inst, qid);
+	return NULL;
+}
+
+static int
+has_finding(const struct got_msg *g, const char *id)
+{
+	int i;
+
+	for (i = 0; i < g->nfinds; i++)
+		if (strcmp(g->finds[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+/* --- tests ----------------------------------------------------------------- */
+
+static void
+test_full_lifecycle(void **state)
+{
+	struct fx *fx = *state;
+	const struct got_msg *g;
+
+	feed(fx, 0, "postfix/pickup[100]: 4F2C31A0B7E: uid=0 from=<root>");
+	feed(fx, 0, "postfix/cleanup[101]: 4F2C31A0B7E: message-id=<20261123120000.4F2C31A0B7E@mx1.example.com>");
+	feed(fx, 1, "postfix/qmgr[102]: 4F2C31A0B7E: from=<root@mx1.example.com>, size=512, nrcpt=1 (queue active)");
+	assert_int_equal(fx->pl.corr.nmsgs, 1);
+	feed(fx, 2, "postfix/smtp[103]: 4F2C31A0B7E: to=<alice@example.net>, "
+	     "relay=smtp.fastmail.com[103.168.172.45]:587, delay=1.2, delays=0.1/0/0.5/0.6, "
+	     "dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4XyZ)");
+	/* delivered, but still in the queue until qmgr removes it */
+	assert_int_equal(fx->nmsgs, 0);
+	feed(fx, 3, "postfix/qmgr[102]: 4F2C31A0B7E: removed");
+	assert_int_equal(fx->nmsgs, 1);
+	assert_int_equal(fx->pl.corr.nmsgs, 0);
+
+	g = &fx->msgs[0];
+	assert_string_equal(g->inst, "postfix");
+	assert_string_equal(g->qid, "4F2C31A0B7E");
+	assert_int_equal(g->outcome, DS_SENT);
+	assert_int_equal(g->removed, 1);
+	assert_int_equal(g->expired, 0);
+	assert_int_equal(g->evicted, 0);
+	assert_int_equal(g->origin, ORIGIN_PICKUP);
+	assert_int_equal(g->uid, 0);
+	assert_string_equal(g->msgid, "<20261123120000.4F2C31A0B7E@mx1.example.com>");
+	assert_int_equal(g->size, 512);
+	assert_int_equal(g->nrcpt_declared, 1);
+	assert_int_equal(g->attempts, 1);
+	assert_true(g->first == T0);
+	assert_true(g->last == T0 + 3);
+	assert_int_equal(g->nrcpt, 1);
+	assert_string_equal(g->rcpt[0].to, "alice@example.net");
+	assert_string_equal(g->rcpt[0].orig_to, "");
+	assert_string_equal(g->rcpt[0].relay, "smtp.fastmail.com[103.168.172.45]:587");
+	assert_string_equal(g->rcpt[0].dsn, "2.0.0");
+	assert_string_equal(g->rcpt[0].reason, "250 2.0.0 Ok: queued as 4XyZ");
+	assert_int_equal(g->rcpt[0].status, DS_SENT);
+	assert_int_equal(g->rcpt[0].attempts, 1);
+	assert_int_equal(g->nfinds, 0);
+
+	/* the end of input does not report it twice */
+	pipeline_finish(&fx->pl);
+	assert_int_equal(fx->nmsgs, 1);
+	assert_int_equal(fx->ended, 1);
+	assert_int_equal(fx->pl.corr.stats.messages, 1);
+	assert_int_equal(fx->pl.corr.stats.sent, 1);
+	assert_int_equal(fx->pl.corr.stats.recipients, 1);
+	assert_int_equal(fx->pl.stats.lines, 5);
+	assert_int_equal(fx->pl.stats.postfix, 5);
+	assert_int_equal(fx->pl.stats.formats[HDR_RFC3339], 5);
+}
+
+static void
+test_pickup_sender(void **state)
+{
+	struct fx *fx = *state;
+	const struct got_msg *g;
+
+	/* pickup(8) logs "uid=N from=<sender>" separated by a space only */
+	feed(fx, 0, "postfix/pickup[100]: 5A5A5A5A5A: uid=1000 from=<alice>");
+	feed(fx, 0, "postfix/cleanup[101]: 5A5A5A5A5A: message-id=<x@mx1>");
+	pipeline_finish(&fx->pl);
+	assert_int_equal(fx->nmsgs, 1);
+	g = &fx->msgs[0];
+	assert_int_equal(g->origin, ORIGIN_PICKUP);
+	assert_int_equal(g->uid, 1000);
+	assert_string_equal(g->from, "alice");
+}
+
+static void
+test_smtpd_origin(void **state)
+{
+	struct fx *fx = *state;
+	const struct got_msg *g;
+
+	feed(fx, 0, "postfix/submission/smtpd[10]: 6B6B6B6B6B: client=client.example.com[192.0.2.7], "
+	     "sasl_method=PLAIN, sasl_username=alice@example.com");
+	feed(fx, 0, "postfix/qmgr[11]: 6B6B6B6B6B: from=<alice@example.com>, size=99, nrcpt=2 (queue active)");
+	feed(fx, 1, "postfix/smtp[12]: 6B6B6B6B6B: to=<a@example.net>, relay=r[192.0.2.9]:25, "
+	     "delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)");
+	feed(fx, 1, "postfix/smtp[12]: 6B6B6B6B6B: to=<b@example.net>, orig_to=<list@example.com>, "
+	     "relay=r[192.0.2.9]:25, delay=1, delays=0/0/0.5/0.5, dsn=5.1.1, "
+	     "status=bounced (host r[192.0.2.9] said: 550 5.1.1 <b@example.net>: unknown user (in reply to RCPT TO command))");
+	feed(fx, 2, "postfix/qmgr[11]: 6B6B6B6B6B: removed");
+	assert_int_equal(fx->nmsgs, 1);
+	g = &fx->msgs[0];
+	assert_int_equal(g->origin, ORIGIN_SMTPD);
+	assert_string_equal(g->client, "client.example.com[192.0.2.7]");
+	assert_string_equal(g->sasl_user, "alice@example.com");
+	assert_string_equal(g->from, "alice@example.com");
+	assert_int_equal(g->nrcpt_declared, 2);
+	assert_int_equal(g->nrcpt, 2);
+	assert_string_equal(g->rcpt[1].to, "b@example.net");
+	assert_string_equal(g->rcpt[1].orig_to, "list@example.com");
+	assert_int_equal(g->rcpt[1].status, DS_BOUNCED);
+	assert_string_equal(g->rcpt[1].reason, "host r[192.0.2.9] said: 550 5.1.1 <b@example.net>: "
+			    "unknown user (in reply to RCPT TO command)");
+	/* one bounced recipient makes the message bounced */
+	assert_int_equal(g->outcome, DS_BOUNCED);
+	assert_true(has_finding(g, "delivery.bounced"));
+}
+
+static void
+test_deferred_until_flush(void **state)
+{
+	struct fx *fx = *state;
+	const struct got_msg *g;
+
+	feed(fx, 0, "postfix/qmgr[102]: 7C7C7C7C7C: from=<root@mx1.example.com>, size=300, nrcpt=1 (queue active)");
+	feed(fx, 30, "postfix/smtp[103]: 7C7C7C7C7C: to=<bob@example.net>, relay=none, delay=30, "
+	     "delays=0/0/30/0, dsn=4.4.1, status=deferred (connect to smtp.example.net[198.51.100.1]:25: "
+	     "Connection timed out)");
+	assert_int_equal(fx->nmsgs, 0);
+	assert_int_equal(fx->pl.corr.nmsgs, 1);
+	pipeline_finish(&fx->pl);
+	assert_int_equal(fx->nmsgs, 1);
+	g = &fx->msgs[0];
+	assert_string_equal(g->qid, "7C7C7C7C7C");
+	assert_int_equal(g->outcome, DS_DEFERRED);
+	assert_int_equal(g->removed, 0);
+	assert_int_equal(g->evicted, 0);
+	assert_int_equal(g->rcpt[0].status, DS_DEFERRED);
+	assert_string_equal(g->rcpt[0].dsn, "4.4.1");
+	assert_string_equal(g->rcpt[0].reason, "connect to smtp.example.net[198.51.100.1]:25: Connection timed out");
+	/* no specific rule: the fallback finding explains it */
+	assert_int_equal(g->nfinds, 1);
+	assert_string_equal(g->finds[0], "delivery.deferred");
+	assert_int_equal(fx->pl.corr.stats.deferred, 1);
+	assert_int_equal(fx->pl.corr.stats.messages, 1);
+}
+
+static void
+test_specific_reason_beats_fallback(void **state)
+{
+	struct fx *fx = *state;
+	const struct got_msg *g;
+
+	feed(fx, 0, "postfix/smtp[103]: 8D8D8D8D8D: to=<bob@example.net>, "
+	     "relay=smtp.fastmail.com[103.168.172.45]:587, delay=1, delays=0/0/0.5/0.5, dsn=4.7.8, "
+	     "status=deferred (SASL authentication failed; server smtp.fastmail.com[103.168.172.45] said: "
+	     "535 5.7.8 Error: authentication failed: authentication failure)");
+	feed(fx, 600, "postfix/smtp[104]: 8D8D8D8D8D: to=<bob@example.net>, relay=none, delay=601, "
+	     "delays=600/0/1/0, dsn=4.7.8, status=deferred (delivery temporarily suspended: "
+	     "SASL authentication failed; server smtp.fastmail.com[103.168.172.45] said: 535 5.7.8 no)");
+	pipeline_finish(&fx->pl);
+	assert_int_equal(fx->nmsgs, 1);
+	g = &fx->msgs[0];
+	assert_int_equal(g->nrcpt, 1);
+	assert_int_equal(g->rcpt[0].attempts, 2);
+	assert_int_equal(g->nfinds, 1);
+	assert_string_equal(g->finds[0], "sasl.auth_failed");
+}
+
+static void
+test_qidless_line_attaches_to_same_process(void **state)
+{
+	struct fx *fx = *state;
+
+	/* smtp pid 200 of instance "postfix" cannot pick a SASL mechanism */
+	feed(fx, 0, "postfix/smtp[200]: warning: SASL authentication failure: No worthy mechs found");
+	/* same pid, other instance: not that process */
+	feed(fx, 1, "postfix-out/smtp[200]: B00000000001: to=<r1@example.net>, relay=r[192.0.2.9]:25, "
+	     "status=sent (250 ok)");
+	feed(fx, 1, "postfix-out/qmgr[51]: B00000000001: removed");
+	/* same instance, other pid */
+	feed(fx, 2, "postfix/smtp[201]: B00000000002: to=<r2@example.net>, relay=r[192.0.2.9]:25, "
+	     "status=sent (250 ok)");
+	feed(fx, 2, "postfix/qmgr[50]: B00000000002: removed");
+	/* the next delivery of postfix/smtp[200] */
+	feed(fx, 3, "postfix/smtp[200]: B00000000003: to=<r3@example.net>, relay=r[192.0.2.9]:25, "
+	     "status=sent (250 ok)");
+	feed(fx, 3, "postfix/qmgr[50]: B00000000003: removed");
+	/* the pending finding was consumed by that delivery */
+	feed(fx, 4, "postfix/smtp[200]: B00000000004: to=<r4@example.net>, relay=r[192.0.2.9]:25, "
+	     "status=sent (250 ok)");
+	feed(fx, 4, "postfix/qmgr[50]: B00000000004: removed");
+
+	assert_int_equal(fx->nmsgs, 4);
+	assert_int_equal(find_msg(fx, "postfix-out", "B00000000001")->nfinds, 0);
+	assert_int_equal(find_msg(fx, "postfix", "B00000000002")->nfinds, 0);
+	assert_int_equal(find_msg(fx, "postfix", "B00000000003")->nfinds, 1);
+	assert_string_equal(find_msg(fx, "postfix", "B00000000003")->finds[0], "sasl.no_mechanism");
+	assert_int_equal(find_msg(fx, "postfix", "B00000000004")->nfinds, 0);
+	/* the finding itself lists the affected queue ID */
+	assert_int_equal(fx->pl.diag.n, 1);
+	assert_string_equal(fx->pl.diag.f[0]->def->id, "sasl.no_mechanism");
+	assert_int_equal(fx->pl.diag.f[0]->count, 1);
+	assert_int_equal(fx->pl.diag.f[0]->nqids, 1);
+	assert_string_equal(fx->pl.diag.f[0]->qids[0], "B00000000003");
+}
+
+static void
+test_same_qid_two_instances(void **state)
+{
+	struct fx *fx = *state;
+	const struct got_msg *g;
+
+	feed(fx, 0, "postfix/qmgr[50]: C1C1C1C1C1: from=<a@example.com>, size=10, nrcpt=1 (queue active)");
+	feed(fx, 0, "postfix-out/qmgr[60]: C1C1C1C1C1: from=<b@example.com>, size=20, nrcpt=1 (queue active)");
+	assert_int_equal(fx->pl.corr.nmsgs, 2);
+	feed(fx, 1, "postfix/smtp[1]: C1C1C1C1C1: to=<r@example.net>, relay=r[192.0.2.9]:25, status=sent (250 ok)");
+	feed(fx, 1, "postfix-out/smtp[2]: C1C1C1C1C1: to=<s@example.net>, relay=none, "
+	     "status=deferred (connect to s.example.net[192.0.2.10]:25: Connection refused)");
+	feed(fx, 2, "postfix/qmgr[50]: C1C1C1C1C1: removed");
+	assert_int_equal(fx->nmsgs, 1);
+	assert_int_equal(fx->pl.corr.nmsgs, 1);
+	g = &fx->msgs[0];
+	assert_string_equal(g->inst, "postfix");
+	assert_string_equal(g->from, "a@example.com");
+	assert_int_equal(g->size, 10);
+	assert_int_equal(g->nrcpt, 1);
+	assert_string_equal(g->rcpt[0].to, "r@example.net");
+	assert_int_equal(g->outcome, DS_SENT);
+
+	pipeline_finish(&fx->pl);
+	assert_int_equal(fx->nmsgs, 2);
+	g = find_msg(fx, "postfix-out", "C1C1C1C1C1");
+	assert_string_equal(g->from, "b@example.com");
+	assert_int_equal(g->size, 20);
+	assert_int_equal(g->nrcpt, 1);
+	assert_string_equal(g->rcpt[0].to, "s@example.net");
+	assert_int_equal(g->outcome, DS_DEFERRED);
+	assert_int_equal(g->removed, 0);
+}
+
+/* Split "name\x1fk\x1fv...\x1e" and look up key k; NULL if absent. */
+static const char *
+fact_value(const char *facts, const char *name, const char *key, char *buf, size_t size)
+{
+	const char *p = facts, *end, *f, *k, *v, *e;
+
+	while (*p != '\0') {
+		end = strchr(p, '\x1e');
+		assert_non_null(end);
+		f = p;
+		k = memchr(f, '\x1f', (size_t)(end - f));
+		if (k != NULL && (size_t)(k - f) == strlen(name) && memcmp(f, name, (size_t)(k - f)) == 0) {
+			while (k != NULL && k < end) {
+				k++;
+				v = memchr(k, '\x1f', (size_t)(end - k));
+				assert_non_null(v);
+				v++;
+				e = memchr(v, '\x1f', (size_t)(end - v));
+				if (e == NULL)
+					e = end;
+				if ((size_t)(v - 1 - k) == strlen(key) && memcmp(k, key, strlen(key)) == 0) {
+					snprintf(buf, size, "%.*s", (int)(e - v), v);
+					return buf;
+				}
+				k = e < end ? e : NULL;
+			}
+		}
+		p = end + 1;
+	}
+	return NULL;
+}
+
+static void
+test_tls_fact(void **state)
+{
+	struct fx *fx = *state;
+	const struct got_msg *g;
+	char buf[128];
+
+	feed(fx, 0, "postfix/smtp[300]: Trusted TLS connection established to h[1.2.3.4]:587: "
+	     "TLSv1.3 with cipher X (256/256 bits)");
+	feed(fx, 1, "postfix/smtp[300]: D1D1D1D1D1: to=<a@example.net>, relay=h[1.2.3.4]:587, delay=1, "
+	     "delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)");
+	feed(fx, 1, "postfix/smtp[301]: D2D2D2D2D2: to=<c@example.net>, relay=h[1.2.3.4]:587, delay=1, "
+	     "delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)");
+	feed(fx, 2, "postfix/qmgr[50]: D1D1D1D1D1: removed");
+	feed(fx, 2, "postfix/qmgr[50]: D2D2D2D2D2: removed");
+	assert_int_equal(fx->nmsgs, 2);
+
+	g = find_msg(fx, "postfix", "D1D1D1D1D1");
+	assert_int_equal(g->nrcpt, 1);
+	assert_int_equal(g->rcpt[0].has_facts, 1);
+	/* one fact, "tls", terminated by \x1e */
+	assert_int_equal(strncmp(g->rcpt[0].facts, "tls\x1f", 4), 0);
+	assert_int_equal(g->rcpt[0].facts[strlen(g->rcpt[0].facts) - 1], '\x1e');
+	assert_ptr_equal(strchr(g->rcpt[0].facts, '\x1e'), g->rcpt[0].facts + strlen(g->rcpt[0].facts) - 1);
+	assert_non_null(fact_value(g->rcpt[0].facts, "tls", "trust", buf, sizeof(buf)));
+	assert_string_equal(buf, "Trusted");
+	assert_non_null(fact_value(g->rcpt[0].facts, "tls", "peer", buf, sizeof(buf)));
+	assert_string_equal(buf, "h[1.2.3.4]:587");
+	assert_non_null(fact_value(g->rcpt[0].facts, "tls", "protocol", buf, sizeof(buf)));
+	assert_string_equal(buf, "TLSv1.3");
+	assert_non_null(fact_value(g->rcpt[0].facts, "tls", "cipher", buf, sizeof(buf)));
+	assert_string_equal(buf, "X");
+	assert_null(fact_value(g->rcpt[0].facts, "tls", "nosuchkey", buf, sizeof(buf)));
+	/* a TLS line is a fact, not a finding */
+	assert_int_equal(g->nfinds, 0);
+
+	/* another process' delivery has no TLS facts */
+	g = find_msg(fx, "postfix", "D2D2D2D2D2");
+	assert_int_equal(g->rcpt[0].has_facts, 0);
+}
+
+static void
+test_bounce_link(void **state)
+{
+	struct fx *fx = *state;
+	const struct got_msg *parent, *child;
+
+	feed(fx, 0, "postfix/qmgr[50]: A1B2C3D4E5: from=<sender@example.com>, size=100, nrcpt=1 (queue active)");
+	feed(fx, 1, "postfix/smtp[51]: A1B2C3D4E5: to=<nobody@example.net>, relay=r[192.0.2.9]:25, delay=1, "
+	     "delays=0/0/0.5/0.5, dsn=5.1.1, status=bounced (host r[192.0.2.9] said: 550 5.1.1 "
+	     "<nobody@example.net>: Recipient address rejected (in reply to RCPT TO command))");
+	feed(fx, 1, "postfix/cleanup[52]: F6A7B8C9D0: message-id=<20261123120001.F6A7B8C9D0@mx1.example.com>");
+	feed(fx, 1, "postfix/bounce[1]: A1B2C3D4E5: sender non-delivery notification: F6A7B8C9D0");
+	feed(fx, 1, "postfix/qmgr[50]: A1B2C3D4E5: removed");
+	feed(fx, 2, "postfix/qmgr[50]: F6A7B8C9D0: from=<>, size=2000, nrcpt=1 (queue active)");
+	feed(fx, 3, "postfix/smtp[51]: F6A7B8C9D0: to=<sender@example.com>, relay=local, delay=1, "
+	     "delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)");
+	feed(fx, 3, "postfix/qmgr[50]: F6A7B8C9D0: removed");
+	assert_int_equal(fx->nmsgs, 2);
+
+	parent = find_msg(fx, "postfix", "A1B2C3D4E5");
+	assert_int_equal(parent->outcome, DS_BOUNCED);
+	assert_int_equal(parent->nchildren, 1);
+	assert_string_equal(parent->children[0], "F6A7B8C9D0");
+	assert_string_equal(parent->parent, "");
+	assert_true(has_finding(parent, "delivery.bounced"));
+
+	child = find_msg(fx, "postfix", "F6A7B8C9D0");
+	assert_string_equal(child->parent, "A1B2C3D4E5");
+	assert_int_equal(child->origin, ORIGIN_BOUNCE);
+	assert_int_equal(child->outcome, DS_SENT);
+	assert_string_equal(child->msgid, "<20261123120001.F6A7B8C9D0@mx1.example.com>");
+	assert_string_equal(child->from, "");
+	assert_int_equal(child->nchildren, 0);
+	assert_int_equal(fx->pl.corr.stats.bounced, 1);
+	assert_int_equal(fx->pl.corr.stats.sent, 1);
+}
+
+static void
+test_expired(void **state)
+{
+	struct fx *fx = *state;
+	const struct got_msg *g;
+
+	feed(fx, 0, "postfix/qmgr[50]: E0E0E0E0E0: from=<a@example.com>, size=5, nrcpt=1 (queue active)");
+	feed(fx, 1, "postfix/smtp[51]: E0E0E0E0E0: to=<r@example.net>, relay=none, delay=1, "
+	     "delays=0/0/1/0, dsn=4.4.1, status=deferred (connect to example.net[192.0.2.1]:25: Connection refused)");
+	feed(fx, 432000, "postfix/qmgr[50]: E0E0E0E0E0: from=<a@example.com>, status=expired, returned to sender");
+	feed(fx, 432000, "postfix/qmgr[50]: E0E0E0E0E0: removed");
+	assert_int_equal(fx->nmsgs, 1);
+	g = &fx->msgs[0];
+	assert_int_equal(g->expired, 1);
+	assert_int_equal(g->removed, 1);
+	assert_int_equal(g->outcome, DS_EXPIRED);
+	assert_true(has_finding(g, "delivery.expired"));
+	assert_int_equal(fx->pl.corr.stats.expired, 1);
+}
+
+static void
+test_retry_then_sent(void **state)
+{
+	struct fx *fx = *state;
+	const struct got_msg *g;
+
+	feed(fx, 0, "postfix/qmgr[50]: E1E1E1E1E1: from=<a@example.com>, size=5, nrcpt=1 (queue active)");
+	feed(fx, 1, "postfix/smtp[400]: E1E1E1E1E1: to=<r@example.net>, relay=none, delay=1, "
+	     "delays=0/0/1/0, dsn=4.4.1, status=deferred (connect to example.net[192.0.2.1]:25: Connection refused)");
+	feed(fx, 300, "postfix/qmgr[50]: E1E1E1E1E1: from=<a@example.com>, size=5, nrcpt=1 (queue active)");
+	feed(fx, 301, "postfix/smtp[401]: E1E1E1E1E1: to=<r@example.net>, relay=example.net[192.0.2.1]:25, "
+	     "delay=301, delays=300/0/0.5/0.5, dsn=2.0.0, status=sent (250 2.0.0 ok)");
+	assert_int_equal(fx->nmsgs, 0);
+	feed(fx, 301, "postfix/qmgr[50]: E1E1E1E1E1: removed");
+	assert_int_equal(fx->nmsgs, 1);
+	g = &fx->msgs[0];
+	assert_int_equal(g->nrcpt, 1);
+	assert_string_equal(g->rcpt[0].to, "r@example.net");
+	assert_int_equal(g->rcpt[0].attempts, 2);
+	assert_int_equal(g->rcpt[0].status, DS_SENT);
+	assert_string_equal(g->rcpt[0].relay, "example.net[192.0.2.1]:25");
+	assert_string_equal(g->rcpt[0].reason, "250 2.0.0 ok");
+	assert_string_equal(g->rcpt[0].dsn, "2.0.0");
+	assert_int_equal(g->attempts, 2);
+	assert_int_equal(g->outcome, DS_SENT);
+	assert_int_equal(fx->pl.corr.stats.sent, 1);
+	assert_int_equal(fx->pl.corr.stats.deferred, 0);
+}
+
+static void
+test_eviction_when_full(void **state)
+{
+	struct fx *fx = *state;
+	int i, over = 0;
+	size_t k, evicted = 0;
+
+	fx->pl.corr.max_msgs = 100;
+	for (i = 0; i < 1000; i++) {
+		feed(fx, i, "postfix/cleanup[7]: %010X: message-id=<%d@mx1.example.com>", (unsigned)i + 0xA00000u, i);
+		if (fx->pl.corr.nmsgs > 100)
+			over++;
+	}
+	assert_int_equal(over, 0);
+	assert_int_equal(fx->pl.corr.nmsgs, 100);
+	assert_int_equal(fx->pl.corr.stats.evicted, 900);
+	assert_int_equal(fx->pl.corr.stats.stale, 0);
+	assert_int_equal(fx->nmsgs, 900);
+	/* least recently active first */
+	assert_string_equal(fx->msgs[0].qid, "0000A00000");
+	assert_string_equal(fx->msgs[899].qid, "0000A00383");
+	for (k = 0; k < fx->nmsgs; k++)
+		evicted += fx->msgs[k].evicted == 1 && fx->msgs[k].removed == 0;
+	assert_int_equal(evicted, 900);
+
+	pipeline_finish(&fx->pl);
+	assert_int_equal(fx->nmsgs, 1000);
+	assert_int_equal(fx->pl.corr.nmsgs, 0);
+	assert_int_equal(fx->msgs[999].evicted, 0);
+	assert_int_equal(fx->pl.corr.stats.messages, 1000);
+	assert_int_equal(fx->pl.corr.stats.queued, 1000);
+}
+
+static void
+test_lru_touch(void **state)
+{
+	struct fx *fx = *state;
+
+	/* activity moves a message to the back of the eviction order */
+	fx->pl.corr.max_msgs = 2;
+	feed(fx, 0, "postfix/cleanup[7]: AAAAAA0001: message-id=<1@x>");
+	feed(fx, 1, "postfix/cleanup[7]: AAAAAA0002: message-id=<2@x>");
+	feed(fx, 2, "postfix/qmgr[8]: AAAAAA0001: from=<a@x>, size=1, nrcpt=1 (queue active)");
+	feed(fx, 3, "postfix/cleanup[7]: AAAAAA0003: message-id=<3@x>");
+	assert_int_equal(fx->nmsgs, 1);
+	assert_string_equal(fx->msgs[0].qid, "AAAAAA0002");
+	assert_int_equal(fx->msgs[0].evicted, 1);
+}
+
+static void
+test_stale_eviction(void **state)
+{
+	struct fx *fx = *state;
+
+	fx->pl.corr.stale_secs = 3600;
+	feed(fx, 0, "postfix/cleanup[7]: 9A9A9A9A01: message-id=<1@x>");
+	feed(fx, 3000, "postfix/cleanup[7]: 9A9A9A9A02: message-id=<2@x>");
+	/* 3000 s idle is not stale yet */
+	assert_int_equal(fx->nmsgs, 0);
+	/* a new message 5000 s after the first message's last activity: the
+	 * first is stale and goes; the second (2000 s idle) stays */
+	feed(fx, 5000, "postfix/cleanup[7]: 9A9A9A9A03: message-id=<3@x>");
+	assert_int_equal(fx->nmsgs, 1);
+	assert_string_equal(fx->msgs[0].qid, "9A9A9A9A01");
+	assert_int_equal(fx->msgs[0].evicted, 1);
+	assert_int_equal(fx->msgs[0].removed, 0);
+	assert_int_equal(fx->pl.corr.stats.stale, 1);
+	assert_int_equal(fx->pl.corr.stats.evicted, 0);
+	assert_int_equal(fx->pl.corr.nmsgs, 2);
+	/* lines of existing messages do not evict anything */
+	feed(fx, 20000, "postfix/qmgr[8]: 9A9A9A9A02: from=<a@x>, size=1, nrcpt=1 (queue active)");
+	assert_int_equal(fx->nmsgs, 1);
+	pipeline_finish(&fx->pl);
+	assert_int_equal(fx->nmsgs, 3);
+}
+
+static void
+test_non_postfix_and_unknown_lines(void **state)
+{
+	struct fx *fx = *state;
+	struct line ln;
+	static const char junk[] = "complete garbage";
+
+	feed(fx, 0, "CRON[123]: (root) CMD (true)");
+	feed(fx, 0, "postfix/smtp[1]: connect to x[192.0.2.1]:25: Connection refused");
+	memset(&ln, 0, sizeof(ln));
+	ln.p = junk;
+	ln.len = sizeof(junk) - 1;
+	ln.lineno = 3;
+	ln.truncated = 1;
+	pipeline_line(&fx->pl, &ln, 0);
+	assert_int_equal(fx->pl.stats.lines, 3);
+	assert_int_equal(fx->pl.stats.non_postfix, 1);
+	assert_int_equal(fx->pl.stats.postfix, 1);
+	assert_int_equal(fx->pl.stats.unknown_format, 1);
+	assert_int_equal(fx->pl.stats.truncated, 1);
+	assert_int_equal(fx->pl.corr.nmsgs, 0);
+	pipeline_finish(&fx->pl);
+	assert_int_equal(fx->nmsgs, 0);
+}
+
+int
+main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_full_lifecycle),
+		T(test_pickup_sender),
+		T(test_smtpd_origin),
+		T(test_deferred_until_flush),
+		T(test_specific_reason_beats_fallback),
+		T(test_qidless_line_attaches_to_same_process),
+		T(test_same_qid_two_instances),
+		T(test_tls_fact),
+		T(test_bounce_link),
+		T(test_expired),
+		T(test_retry_then_sent),
+		T(test_eviction_when_full),
+		T(test_lru_touch),
+		T(test_stale_eviction),
+		T(test_non_postfix_and_unknown_lines),
+	};
+#undef T
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
