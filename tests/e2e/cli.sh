@@ -35,7 +35,8 @@ expect_rc "bad --messages: 64" 64 "$bin" --no-config --messages some /dev/null
 expect_rc "missing log file: 66" 66 "$bin" --no-config /nonexistent/mail.log
 grep -q '/nonexistent/mail.log' "$tmpdir/err" && ok "missing file is named in the error" \
 	|| not_ok "missing file is named in the error" "$(cat "$tmpdir/err")"
-expect_rc "directory as log: 66" 66 "$bin" --no-config /
+mkdir -p "$tmpdir/adir"
+expect_rc "directory as log: 66" 66 "$bin" --no-config "$tmpdir/adir"
 expect_rc "unreadable --config-dir: 66" 66 "$bin" --config-dir /nonexistent/postfix /dev/null
 grep -q 'main.cf' "$tmpdir/err" && ok "config error names main.cf" || not_ok "config error names main.cf"
 
