@@ -38,7 +38,7 @@ enum dstatus {
 	DS_NONE = 0,		/* no delivery attempt seen yet */
 	DS_SENT,
 	DS_DEFERRED,
-	DS_BOUNCED,		/* also SOFTBOUNCE and undeliverable */
+	DS_BOUNCED,		/* also undeliverable (SOFTBOUNCE stays queued: deferred) */
 	DS_EXPIRED,
 	DS_COUNT
 };

@@ -20,8 +20,9 @@ void ts_secrets_clear(void);
  * JSON encoder escapes them). Returns the number of replaced bytes. */
 size_t ts_json_clean(struct strbuf *out, const char *p, size_t n);
 
-/* Append p[0..n) to out for a terminal: C0/C1 controls, DEL and invalid
- * UTF-8 bytes are shown as \xNN; secrets are redacted. */
+/* Append p[0..n) to out for a terminal: C0 controls, DEL and invalid
+ * UTF-8 bytes are shown as \xNN, C1 controls as \u00NN, a tab as a
+ * space; secrets are redacted. */
 void ts_text_clean(struct strbuf *out, const char *p, size_t n);
 
 /* True when p[0..n) is printable ASCII without '"', '\\' or the first

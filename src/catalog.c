@@ -421,13 +421,27 @@ set_field(struct cat_parser *ps, const char *key, const char *v)
 	return cat_error(ps, "unknown match field \"%s\"", key);
 }
 
+static int end_stanza_check(struct cat_parser *ps);
+
 static int
 end_stanza(struct cat_parser *ps)
 {
+	int here = ps->line, rc = end_stanza_check(ps);
+
+	if (rc == 0)
+		ps->line = here;	/* errors keep the stanza's own line */
+	return rc;
+}
+
+static int
+end_stanza_check(struct cat_parser *ps)
+{
 	if (ps->st == ST_FINDING) {
+		ps->line = ps->f->line;
 		if (ps->f->title == NULL || ps->f->explain == NULL || ps->f->fix == NULL)
 			return cat_error(ps, "finding %s needs title, explain and fix", ps->f->id);
 	} else if (ps->st == ST_MATCH || ps->st == ST_FACT) {
+		ps->line = ps->r->line;
 		if (ps->r->regex == NULL)
 			return cat_error(ps, "%s %s has no regex", ps->st == ST_FACT ? "fact" : "match",
 					 ps->r->id);
@@ -609,7 +623,8 @@ catalog_load_path(struct catalog *cat, const char *path, struct strbuf *err)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(dir);
-	qsort(names, n, sizeof(char *), cmp_str);
+	if (n > 0)
+		qsort(names, n, sizeof(char *), cmp_str);
 	for (i = 0; i < n; i++) {
 		if (rc == 0) {
 			snprintf(full, sizeof(full), "%s/%s", path, names[i]);

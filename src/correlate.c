@@ -24,14 +24,65 @@ corr_str(const struct corr_msg *m, uint32_t off)
 	return off == 0 ? NULL : m->arena.s + off;
 }
 
-/* Copy s into the message arena; returns its offset (0 if no room). */
+static void
+compact_one(struct strbuf *to, const struct corr_msg *m, uint32_t *off)
+{
+	const char *s;
+
+	if (*off == 0)
+		return;
+	s = m->arena.s + *off;
+	*off = (uint32_t)to->len;
+	sb_add(to, s, strlen(s) + 1);
+}
+
+/* Rebuild the arena with only the strings still referenced: retries
+ * replace a recipient's reason, relay, dsn and facts, and the old copies
+ * are garbage. */
+static void
+arena_compact(struct corr_msg *m)
+{
+	struct strbuf to;
+	uint32_t i, *fields[] = {
+		&m->instance, &m->qid, &m->from, &m->msgid, &m->client,
+		&m->sasl_user, &m->parent
+	};
+	size_t k;
+
+	sb_init(&to);
+	sb_addc(&to, '\0');
+	for (k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
+		compact_one(&to, m, fields[k]);
+	for (k = 0; k < (size_t)m->nchildren; k++)
+		compact_one(&to, m, &m->children[k]);
+	for (i = 0; i < m->nrcpt; i++) {
+		struct corr_rcpt *r = &m->rcpt[i];
+
+		compact_one(&to, m, &r->to);
+		compact_one(&to, m, &r->orig_to);
+		compact_one(&to, m, &r->relay);
+		compact_one(&to, m, &r->dsn);
+		compact_one(&to, m, &r->reason);
+		compact_one(&to, m, &r->delays);
+		compact_one(&to, m, &r->delay);
+		compact_one(&to, m, &r->facts);
+	}
+	sb_free(&m->arena);
+	m->arena = to;
+}
+
+/* Copy s into the message arena; returns its offset (0 if no room even
+ * after dropping the strings no longer referenced). */
 static uint32_t
 arena_add(struct corr_msg *m, const char *p, size_t n)
 {
 	uint32_t off;
 
-	if (m->arena.len + n + 1 > CORR_ARENA_MAX)
-		return 0;
+	if (m->arena.len + n + 1 > CORR_ARENA_MAX) {
+		arena_compact(m);
+		if (m->arena.len + n + 1 > CORR_ARENA_MAX)
+			return 0;
+	}
 	off = (uint32_t)m->arena.len;
 	sb_add(&m->arena, p, n);
 	sb_addc(&m->arena, '\0');
@@ -463,9 +514,13 @@ rcpt_get(struct corr_msg *m, struct span to, struct span orig_to)
 		m->rcap *= 2;
 		m->rcpt = xreallocarray(m->rcpt, m->rcap, sizeof(*m->rcpt));
 	}
-	r = &m->rcpt[m->nrcpt++];
+	r = &m->rcpt[m->nrcpt];
 	memset(r, 0, sizeof(*r));
-	r->to = arena_span(m, to);
+	if ((r->to = arena_span(m, to)) == 0) {
+		m->rcpt_dropped++;	/* no room: count it, never match it twice */
+		return NULL;
+	}
+	m->nrcpt++;
 	if (orig_to.len > 0)
 		r->orig_to = arena_span(m, orig_to);
 	return r;

@@ -126,7 +126,8 @@ input_next(struct input *in, struct line *ln)
 				return -1;
 			continue;
 		}
-		if (nl != NULL && (size_t)(nl - (in->buf + in->start)) <= INPUT_MAX_LINE) {
+		if (nl != NULL && ((size_t)(nl - (in->buf + in->start)) <= INPUT_MAX_LINE
+		    || ((size_t)(nl - (in->buf + in->start)) == INPUT_MAX_LINE + 1 && nl[-1] == '\r'))) {
 			ln->p = in->buf + in->start;
 			ln->len = (size_t)(nl - ln->p);
 			ln->truncated = 0;

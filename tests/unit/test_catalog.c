@@ -729,16 +729,21 @@ static void
 test_error_finding_missing_fix(void **state)
 {
 	struct ctx *c = *state;
-	const char *colon;
 
-	put(c, "test.rules", "[finding t.x]\ntitle = t\nexplain = e\n\n[match t.x]\nregex = ^a$\n");
-	assert_int_equal(catalog_load_path(&c->cat, c->path, &c->err), -1);
-	assert_int_equal(strncmp(c->err.s, c->path, strlen(c->path)), 0);
-	colon = c->err.s + strlen(c->path);
-	assert_int_equal(*colon, ':');
-	assert_true(strtol(colon + 1, NULL, 10) > 0);
-	assert_non_null(strstr(colon, ": finding t.x needs title, explain and fix"));
-	assert_string_equal(strstr(colon + 1, ": "), ": finding t.x needs title, explain and fix");
+	/* detected when the stanza ends; reported at the stanza's header */
+	load_fails(c, "[finding t.x]\ntitle = t\nexplain = e\n\n[match t.x]\nregex = ^a$\n",
+		   "1: finding t.x needs title, explain and fix");
+}
+
+static void
+test_error_match_without_regex(void **state)
+{
+	struct ctx *c = *state;
+
+	load_fails(c, "[finding t.x]\ntitle = t\nexplain = e\nfix = f\n\n"
+		   "[match t.x]\nprograms = smtp\nexample = a\n\n"
+		   "[finding t.y]\ntitle = t\nexplain = e\nfix = f\n",
+		   "6: match t.x has no regex");
 }
 
 static void
@@ -1056,6 +1061,7 @@ main(void)
 		T(test_error_unknown_finding_field),
 		T(test_error_undefined_finding),
 		T(test_error_finding_missing_fix),
+		T(test_error_match_without_regex),
 		T(test_error_duplicate_finding),
 		T(test_error_duplicate_across_files),
 		T(test_error_unknown_program),

@@ -46,7 +46,7 @@ struct got_msg {
 	int removed, expired, evicted;
 	long size, nrcpt_declared, uid;
 	unsigned attempts;
-	uint32_t nrcpt;
+	uint32_t nrcpt, rcpt_dropped;
 	struct got_rcpt rcpt[4];
 	int nfinds;
 	char finds[CORR_MAX_FINDS][64];
@@ -104,6 +104,7 @@ rep_message(struct report *rep, const struct corr_msg *m)
 	g->uid = m->uid;
 	g->attempts = m->attempts;
 	g->nrcpt = m->nrcpt;
+	g->rcpt_dropped = m->rcpt_dropped;
 	g->first = m->first.sec;
 	g->last = m->last.sec;
 	for (i = 0; i < m->nrcpt && i < 4; i++) {
@@ -411,10 +412,28 @@ test_specific_reason_beats_fallback(void **state)
 	assert_string_equal(g->finds[0], "sasl.auth_failed");
 }
 
+/* A "postfix-N" instance name with the same low 12 hash bits as
+ * "postfix": the per-process table is indexed by them. */
+static const char *
+colliding_instance(char *buf, size_t size)
+{
+	uint64_t want = hash_bytes("postfix", 7, 0) & 0xfff;
+	int n;
+
+	for (n = 0; n < 1000000; n++) {
+		snprintf(buf, size, "postfix-%d", n);
+		if ((hash_bytes(buf, strlen(buf), 0) & 0xfff) == want)
+			return buf;
+	}
+	fail_msg("no colliding instance name found");
+	return NULL;
+}
+
 static void
 test_qidless_line_attaches_to_same_process(void **state)
 {
 	struct fx *fx = *state;
+	char inst[32];
 
 	/* smtp pid 200 of instance "postfix" cannot pick a SASL mechanism */
 	feed(fx, 0, "postfix/smtp[200]: warning: SASL authentication failure: No worthy mechs found");
@@ -422,6 +441,11 @@ test_qidless_line_attaches_to_same_process(void **state)
 	feed(fx, 1, "postfix-out/smtp[200]: B00000000001: to=<r1@example.net>, relay=r[192.0.2.9]:25, "
 	     "status=sent (250 ok)");
 	feed(fx, 1, "postfix-out/qmgr[51]: B00000000001: removed");
+	/* same pid, an instance whose name hashes to the same process slot
+	 * as "postfix" (so only the instance comparison tells them apart) */
+	feed(fx, 1, "%s/smtp[200]: B00000000005: to=<r5@example.net>, relay=r[192.0.2.9]:25, "
+	     "status=sent (250 ok)", colliding_instance(inst, sizeof(inst)));
+	feed(fx, 1, "%s/qmgr[52]: B00000000005: removed", inst);
 	/* same instance, other pid */
 	feed(fx, 2, "postfix/smtp[201]: B00000000002: to=<r2@example.net>, relay=r[192.0.2.9]:25, "
 	     "status=sent (250 ok)");
@@ -435,8 +459,9 @@ test_qidless_line_attaches_to_same_process(void **state)
 	     "status=sent (250 ok)");
 	feed(fx, 4, "postfix/qmgr[50]: B00000000004: removed");
 
-	assert_int_equal(fx->nmsgs, 4);
+	assert_int_equal(fx->nmsgs, 5);
 	assert_int_equal(find_msg(fx, "postfix-out", "B00000000001")->nfinds, 0);
+	assert_int_equal(find_msg(fx, inst, "B00000000005")->nfinds, 0);
 	assert_int_equal(find_msg(fx, "postfix", "B00000000002")->nfinds, 0);
 	assert_int_equal(find_msg(fx, "postfix", "B00000000003")->nfinds, 1);
 	assert_string_equal(find_msg(fx, "postfix", "B00000000003")->finds[0], "sasl.no_mechanism");
@@ -557,6 +582,107 @@ test_tls_fact(void **state)
 }
 
 static void
+test_tls_fact_sessions(void **state)
+{
+	struct fx *fx = *state;
+	const struct got_msg *g;
+	char buf[128];
+
+	feed(fx, 0, "postfix/smtp[300]: Trusted TLS connection established to h[1.2.3.4]:587: "
+	     "TLSv1.3 with cipher X (256/256 bits)");
+	/* two recipients of one message in the same session */
+	feed(fx, 1, "postfix/smtp[300]: D1D1D1D1D1: to=<a@example.net>, relay=h[1.2.3.4]:587, delay=1, "
+	     "delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)");
+	feed(fx, 1, "postfix/smtp[300]: D1D1D1D1D1: to=<b@example.net>, relay=h[1.2.3.4]:587, delay=1, "
+	     "delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)");
+	/* the next message over the cached connection (conn_use=2) */
+	feed(fx, 2, "postfix/smtp[300]: D3D3D3D3D3: to=<c@example.net>, relay=h[1.2.3.4]:587, "
+	     "conn_use=2, delay=1, delays=0/0/0/0.5, dsn=2.0.0, status=sent (250 ok)");
+	/* a new session without a TLS summary line: no facts */
+	feed(fx, 3, "postfix/smtp[300]: D4D4D4D4D4: to=<d@example.net>, relay=h[1.2.3.4]:587, delay=1, "
+	     "delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)");
+	/* a new session with its own summary: only the new facts */
+	feed(fx, 4, "postfix/smtp[300]: Untrusted TLS connection established to h2[5.6.7.8]:25: "
+	     "TLSv1.2 with cipher Y (128/128 bits)");
+	feed(fx, 5, "postfix/smtp[300]: D5D5D5D5D5: to=<e@example.net>, relay=h2[5.6.7.8]:25, delay=1, "
+	     "delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)");
+	pipeline_finish(&fx->pl);
+	assert_int_equal(fx->nmsgs, 4);
+
+	g = find_msg(fx, "postfix", "D1D1D1D1D1");
+	assert_int_equal(g->nrcpt, 2);
+	assert_int_equal(g->rcpt[0].has_facts, 1);
+	assert_int_equal(g->rcpt[1].has_facts, 1);
+	assert_string_equal(g->rcpt[0].facts, g->rcpt[1].facts);
+	assert_non_null(fact_value(g->rcpt[1].facts, "tls", "trust", buf, sizeof(buf)));
+	assert_string_equal(buf, "Trusted");
+
+	g = find_msg(fx, "postfix", "D3D3D3D3D3");
+	assert_int_equal(g->rcpt[0].has_facts, 1);
+	assert_non_null(fact_value(g->rcpt[0].facts, "tls", "peer", buf, sizeof(buf)));
+	assert_string_equal(buf, "h[1.2.3.4]:587");
+
+	g = find_msg(fx, "postfix", "D4D4D4D4D4");
+	assert_int_equal(g->rcpt[0].has_facts, 0);
+
+	g = find_msg(fx, "postfix", "D5D5D5D5D5");
+	assert_int_equal(g->rcpt[0].has_facts, 1);
+	/* exactly one fact record */
+	assert_ptr_equal(strchr(g->rcpt[0].facts, '\x1e'), g->rcpt[0].facts + strlen(g->rcpt[0].facts) - 1);
+	assert_non_null(fact_value(g->rcpt[0].facts, "tls", "trust", buf, sizeof(buf)));
+	assert_string_equal(buf, "Untrusted");
+	assert_non_null(fact_value(g->rcpt[0].facts, "tls", "protocol", buf, sizeof(buf)));
+	assert_string_equal(buf, "TLSv1.2");
+	/* the untrusted connection is also a finding of that delivery */
+	assert_true(has_finding(g, "tls.untrusted_server_cert"));
+}
+
+static void
+test_fallback_only_without_other_finding(void **state)
+{
+	struct fx *fx = *state;
+	const struct got_msg *g;
+
+	/* a pending finding of the process reaches the message first, so the
+	 * generic "deferred" fallback is not added */
+	feed(fx, 0, "postfix/smtp[200]: warning: SASL authentication failure: No worthy mechs found");
+	feed(fx, 1, "postfix/smtp[200]: 9E9E9E9E9E: to=<r@example.net>, relay=r[192.0.2.9]:587, delay=1, "
+	     "delays=0/0/1/0, dsn=4.7.0, status=deferred (connect to r[192.0.2.9]:587: lost connection)");
+	pipeline_finish(&fx->pl);
+	assert_int_equal(fx->nmsgs, 1);
+	g = &fx->msgs[0];
+	assert_int_equal(g->outcome, DS_DEFERRED);
+	assert_int_equal(g->nfinds, 1);
+	assert_string_equal(g->finds[0], "sasl.no_mechanism");
+}
+
+static void
+test_recipient_limit(void **state)
+{
+	struct fx *fx = *state;
+	const struct got_msg *g;
+	int i;
+
+	feed(fx, 0, "postfix/qmgr[50]: 9F9F9F9F9F: from=<list@example.com>, size=5, nrcpt=300 (queue active)");
+	for (i = 0; i < 300; i++)
+		feed(fx, 1, "postfix/smtp[51]: 9F9F9F9F9F: to=<user%03d@example.net>, relay=r[192.0.2.9]:25, "
+		     "delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)", i);
+	/* the first recipient again: found, not added */
+	feed(fx, 2, "postfix/smtp[51]: 9F9F9F9F9F: to=<user000@example.net>, relay=r[192.0.2.9]:25, "
+	     "delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)");
+	feed(fx, 2, "postfix/qmgr[50]: 9F9F9F9F9F: removed");
+	assert_int_equal(fx->nmsgs, 1);
+	g = &fx->msgs[0];
+	assert_int_equal(g->nrcpt, CORR_MAX_RCPTS);
+	assert_int_equal(g->rcpt_dropped, 300 - CORR_MAX_RCPTS);
+	assert_string_equal(g->rcpt[0].to, "user000@example.net");
+	assert_int_equal(g->rcpt[0].attempts, 2);
+	assert_string_equal(g->rcpt[3].to, "user003@example.net");
+	assert_int_equal(g->outcome, DS_SENT);
+	assert_int_equal(fx->pl.corr.stats.recipients, 300);
+}
+
+static void
 test_bounce_link(void **state)
 {
 	struct fx *fx = *state;
@@ -643,6 +769,46 @@ test_retry_then_sent(void **state)
 }
 
 static void
+test_many_retries_keep_latest_reason(void **state)
+{
+	struct fx *fx = *state;
+	const struct got_msg *g;
+	char pad[301];
+	int i;
+
+	/* five days of retries of a message to two recipients, each
+	 * attempt with a long deferral reason: the report must show the
+	 * latest reason and relay of each recipient */
+	memset(pad, 'x', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	feed(fx, 0, "postfix/qmgr[50]: 9B9B9B9B9B: from=<a@example.com>, size=5, nrcpt=2 (queue active)");
+	for (i = 0; i < 120; i++) {
+		feed(fx, i * 3600, "postfix/smtp[51]: 9B9B9B9B9B: to=<r1@example.net>, relay=mx%d.example.net[192.0.2.1]:25, "
+		     "delay=%d, delays=0/0/1/0, dsn=4.0.0, status=deferred (host mx%d.example.net[192.0.2.1] said: "
+		     "451 4.3.0 attempt %d %s (in reply to RCPT TO command))", i, i * 3600, i, i, pad);
+		feed(fx, i * 3600, "postfix/smtp[51]: 9B9B9B9B9B: to=<r2@example.net>, relay=mx%d.example.net[192.0.2.1]:25, "
+		     "delay=%d, delays=0/0/1/0, dsn=4.0.0, status=deferred (host mx%d.example.net[192.0.2.1] said: "
+		     "451 4.3.0 attempt %d %s (in reply to RCPT TO command))", i, i * 3600, i, i, pad);
+	}
+	feed(fx, 432000, "postfix/smtp[51]: 9B9B9B9B9B: to=<r1@example.net>, relay=final.example.net[192.0.2.2]:25, "
+	     "delay=432000, delays=0/0/1/0, dsn=2.0.0, status=sent (250 2.0.0 final)");
+	feed(fx, 432000, "postfix/smtp[51]: 9B9B9B9B9B: to=<r2@example.net>, relay=final.example.net[192.0.2.2]:25, "
+	     "delay=432000, delays=0/0/1/0, dsn=2.0.0, status=sent (250 2.0.0 final)");
+	feed(fx, 432000, "postfix/qmgr[50]: 9B9B9B9B9B: removed");
+	assert_int_equal(fx->nmsgs, 1);
+	g = &fx->msgs[0];
+	assert_int_equal(g->nrcpt, 2);
+	assert_int_equal(g->outcome, DS_SENT);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(g->rcpt[i].attempts, 121);
+		assert_int_equal(g->rcpt[i].status, DS_SENT);
+		assert_string_equal(g->rcpt[i].reason, "250 2.0.0 final");
+		assert_string_equal(g->rcpt[i].relay, "final.example.net[192.0.2.2]:25");
+		assert_string_equal(g->rcpt[i].dsn, "2.0.0");
+	}
+}
+
+static void
 test_eviction_when_full(void **state)
 {
 	struct fx *fx = *state;
@@ -698,11 +864,13 @@ test_stale_eviction(void **state)
 
 	fx->pl.corr.stale_secs = 3600;
 	feed(fx, 0, "postfix/cleanup[7]: 9A9A9A9A01: message-id=<1@x>");
-	feed(fx, 3000, "postfix/cleanup[7]: 9A9A9A9A02: message-id=<2@x>");
+	feed(fx, 100, "postfix/cleanup[7]: 9A9A9A9A02: message-id=<2@x>");
 	/* 3000 s idle is not stale yet */
+	feed(fx, 3000, "postfix/qmgr[8]: 9A9A9A9A02: from=<a@x>, size=1, nrcpt=1 (queue active)");
 	assert_int_equal(fx->nmsgs, 0);
 	/* a new message 5000 s after the first message's last activity: the
-	 * first is stale and goes; the second (2000 s idle) stays */
+	 * first is stale and goes; the second, created 4900 s ago but active
+	 * 2000 s ago, stays: idle time counts, not age */
 	feed(fx, 5000, "postfix/cleanup[7]: 9A9A9A9A03: message-id=<3@x>");
 	assert_int_equal(fx->nmsgs, 1);
 	assert_string_equal(fx->msgs[0].qid, "9A9A9A9A01");
@@ -712,7 +880,7 @@ test_stale_eviction(void **state)
 	assert_int_equal(fx->pl.corr.stats.evicted, 0);
 	assert_int_equal(fx->pl.corr.nmsgs, 2);
 	/* lines of existing messages do not evict anything */
-	feed(fx, 20000, "postfix/qmgr[8]: 9A9A9A9A02: from=<a@x>, size=1, nrcpt=1 (queue active)");
+	feed(fx, 20000, "postfix/qmgr[8]: 9A9A9A9A02: from=<a@x>, size=1, nrcpt=1");
 	assert_int_equal(fx->nmsgs, 1);
 	pipeline_finish(&fx->pl);
 	assert_int_equal(fx->nmsgs, 3);
@@ -756,9 +924,13 @@ main(void)
 		T(test_qidless_line_attaches_to_same_process),
 		T(test_same_qid_two_instances),
 		T(test_tls_fact),
+		T(test_tls_fact_sessions),
+		T(test_fallback_only_without_other_finding),
+		T(test_recipient_limit),
 		T(test_bounce_link),
 		T(test_expired),
 		T(test_retry_then_sent),
+		T(test_many_retries_keep_latest_reason),
 		T(test_eviction_when_full),
 		T(test_lru_touch),
 		T(test_stale_eviction),

@@ -167,44 +167,77 @@ test_unterminated_last_line(void **state)
 	tmp_remove(&t);
 }
 
-/* A file of: "start\n", a line of `len` bytes of 'x' (pattern), "\n",
- * "after\n". */
+/* A file of: "start\n", a line of `len` bytes of letters, eol, "after",
+ * eol; the long line must come back cut (or not) and the next intact.
+ * Everything is read and released before the checks, so a failing
+ * check leaks nothing (the suite also runs under ASan and valgrind). */
 static void
-check_long_line(size_t len, int truncated)
+check_long_line_eol(size_t len, int truncated, const char *eol)
 {
 	struct tmpfile t;
 	struct input *in;
 	struct line ln;
 	char *data = xmalloc(len + 32), *p = data;
-	size_t i;
+	size_t i, len1 = 0, len2 = 0;
+	int rc[4], same1 = 0, same2 = 0, trunc2 = -1, unterm2 = -1, trunc3 = -1;
+	unsigned long lineno2 = 0, lineno3 = 0;
+	unsigned long long bytes, total;
 
 	memcpy(p, "start\n", 6);
 	p += 6;
 	for (i = 0; i < len; i++)
 		*p++ = (char)('a' + i % 26);
-	memcpy(p, "\nafter\n", 7);
-	p += 7;
-	tmp_write(&t, data, (size_t)(p - data));
+	memcpy(p, eol, strlen(eol));
+	p += strlen(eol);
+	memcpy(p, "after", 5);
+	p += 5;
+	memcpy(p, eol, strlen(eol));
+	p += strlen(eol);
+	total = (unsigned long long)(p - data);
+	tmp_write(&t, data, (size_t)total);
 
 	in = input_open(t.path);
 	assert_non_null(in);
-	assert_int_equal(input_next(in, &ln), 1);
-	assert_line(ln, "start");
-	assert_int_equal(input_next(in, &ln), 1);
-	assert_int_equal(ln.lineno, 2);
-	assert_int_equal(ln.truncated, truncated);
-	assert_int_equal(ln.unterminated, 0);
-	assert_int_equal(ln.len, truncated ? INPUT_MAX_LINE : len);
-	assert_memory_equal(ln.p, data + 6, ln.len);
-	assert_int_equal(input_next(in, &ln), 1);
-	assert_line(ln, "after");
-	assert_int_equal(ln.lineno, 3);
-	assert_int_equal(ln.truncated, 0);
-	assert_int_equal(input_next(in, &ln), 0);
-	assert_int_equal(in->bytes, (unsigned long long)(p - data));
+	if ((rc[0] = input_next(in, &ln)) == 1)
+		len1 = ln.len, same1 = ln.len == 5 && memcmp(ln.p, "start", 5) == 0;
+	if ((rc[1] = input_next(in, &ln)) == 1) {
+		len2 = ln.len;
+		same2 = memcmp(ln.p, data + 6, ln.len < len ? ln.len : len) == 0;
+		trunc2 = ln.truncated;
+		unterm2 = ln.unterminated;
+		lineno2 = ln.lineno;
+	}
+	if ((rc[2] = input_next(in, &ln)) == 1) {
+		same1 += ln.len == 5 && memcmp(ln.p, "after", 5) == 0;
+		lineno3 = ln.lineno;
+		trunc3 = ln.truncated;
+	}
+	rc[3] = input_next(in, &ln);
+	bytes = in->bytes;
 	input_close(in);
 	tmp_remove(&t);
 	free(data);
+
+	assert_int_equal(rc[0], 1);
+	assert_int_equal(len1, 5);
+	assert_int_equal(rc[1], 1);
+	assert_int_equal(lineno2, 2);
+	assert_int_equal(trunc2, truncated);
+	assert_int_equal(unterm2, 0);
+	assert_int_equal(len2, truncated ? INPUT_MAX_LINE : len);
+	assert_int_equal(same2, 1);
+	assert_int_equal(rc[2], 1);
+	assert_int_equal(same1, 2);	/* "start" and "after" intact */
+	assert_int_equal(lineno3, 3);
+	assert_int_equal(trunc3, 0);
+	assert_int_equal(rc[3], 0);
+	assert_int_equal(bytes, total);
+}
+
+static void
+check_long_line(size_t len, int truncated)
+{
+	check_long_line_eol(len, truncated, "\n");
 }
 
 static void
@@ -213,6 +246,16 @@ test_line_exactly_max(void **state)
 	(void)state;
 	check_long_line(INPUT_MAX_LINE, 0);
 	check_long_line(INPUT_MAX_LINE - 1, 0);
+}
+
+static void
+test_crlf_line_exactly_max(void **state)
+{
+	(void)state;
+	/* INPUT_MAX_LINE bytes of text and a CRLF ending: nothing is cut */
+	check_long_line_eol(INPUT_MAX_LINE - 1, 0, "\r\n");
+	check_long_line_eol(INPUT_MAX_LINE, 0, "\r\n");
+	check_long_line_eol(INPUT_MAX_LINE + 1, 1, "\r\n");
 }
 
 static void
@@ -339,6 +382,8 @@ static void
 test_open_errors(void **state)
 {
 	char dir[] = "/tmp/fmrd-test-dir.XXXXXX";
+	struct input *in;
+	int err;
 
 	(void)state;
 	errno = 0;
@@ -347,9 +392,12 @@ test_open_errors(void **state)
 
 	assert_non_null(mkdtemp(dir));
 	errno = 0;
-	assert_null(input_open(dir));
-	assert_int_equal(errno, EISDIR);
+	in = input_open(dir);
+	err = errno;
+	input_close(in);
 	assert_int_equal(rmdir(dir), 0);
+	assert_null(in);
+	assert_int_equal(err, EISDIR);
 }
 
 static void
@@ -448,6 +496,7 @@ main(void)
 		cmocka_unit_test(test_crlf),
 		cmocka_unit_test(test_unterminated_last_line),
 		cmocka_unit_test(test_line_exactly_max),
+		cmocka_unit_test(test_crlf_line_exactly_max),
 		cmocka_unit_test(test_line_max_plus_one),
 		cmocka_unit_test(test_line_larger_than_buffer),
 		cmocka_unit_test(test_overlong_unterminated),
