@@ -115,15 +115,17 @@ add_conf_evidence(struct finding *f, const struct cf_where *w)
 	f->nev++;
 }
 
-/* Configuration lines behind a conditional match and ${config:x} uses. */
+/* Configuration lines behind a conditional match and the ${config:x}
+ * references of the finding's texts. */
 static void
 collect_conf_evidence(struct finding *f, const struct cat_rule *r, const struct pfconf *cf,
 		      const struct pf_record *rec)
 {
 	const struct cf_where *w;
 	const char *p, *close;
+	const char *texts[3] = { f->def->title, f->def->explain, f->def->fix };
 	char name[128], svc[64];
-	int i;
+	int i, k;
 
 	for (i = 0; i < r->nconds; i++) {
 		if (r->conds[i].param == NULL) {
@@ -138,16 +140,17 @@ collect_conf_evidence(struct finding *f, const struct cat_rule *r, const struct 
 		pfconf_get(cf, r->conds[i].param, &w);
 		add_conf_evidence(f, w);
 	}
-	for (p = f->def->fix; (p = strstr(p, "${config:")) != NULL; p = close) {
-		if ((close = strchr(p, '}')) == NULL)
-			break;
-		if ((size_t)(close - p - 9) < sizeof(name)) {
-			memcpy(name, p + 9, (size_t)(close - p - 9));
-			name[close - p - 9] = '\0';
-			pfconf_get(cf, name, &w);
-			add_conf_evidence(f, w);
+	for (k = 0; k < 3; k++)
+		for (p = texts[k]; (p = strstr(p, "${config:")) != NULL; p = close) {
+			if ((close = strchr(p, '}')) == NULL)
+				break;
+			if ((size_t)(close - p - 9) < sizeof(name)) {
+				memcpy(name, p + 9, (size_t)(close - p - 9));
+				name[close - p - 9] = '\0';
+				pfconf_get(cf, name, &w);
+				add_conf_evidence(f, w);
+			}
 		}
-	}
 }
 
 static size_t

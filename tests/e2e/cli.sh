@@ -119,4 +119,9 @@ grep -q '"messages":\[$' "$tmpdir/none.json" && ! grep -q '"queue_id"' "$tmpdir/
 # NO_COLOR and non-tty: no escape sequences (the script's stdout is not a tty)
 NO_COLOR=1 "$bin" --no-config --year 2026 "$s/sasl-auth-failed/mail.log" > "$tmpdir/nc.txt" || true
 ! grep -q $'\x1b' "$tmpdir/nc.txt" && ok "no colour without a tty" || not_ok "no colour without a tty"
+# every finding ID of the built-in rules is documented in README
+for id in $(sed -n 's/^\[finding \([a-z0-9._]*\)\]$/\1/p' "$FMRD_SRCDIR"/patterns/*.rules); do
+	if grep -q "^  $id " "$FMRD_SRCDIR/README"; then ok "README documents finding $id"; else
+		not_ok "README documents finding $id"; fi
+done
 tap_done
