@@ -178,17 +178,19 @@ add_log_evidence(struct finding *f, const struct evref *ev)
 		for (i = f->nev; i-- > 0; )
 			if (!f->ev[i].is_config) {
 				slot = &f->ev[i];
-				free(slot->text);
 				break;
 			}
 	}
 	if (slot == NULL)
 		return;
+	/* the latest slot is rewritten for every further hit: reuse its memory */
+	slot->text = xrealloc(slot->text, ev->text.len + 1);
+	memcpy(slot->text, ev->text.p, ev->text.len);
+	slot->text[ev->text.len] = '\0';
 	slot->is_config = 0;
 	slot->source = ev->source;
 	slot->file = NULL;
 	slot->line = ev->lineno;
-	slot->text = xstrndup(ev->text.p, ev->text.len);
 	slot->time = ev->time;
 }
 

@@ -326,9 +326,14 @@ main(int argc, char **argv)
 	/* open everything first: a missing file fails before any output */
 	inputs = xcalloc((size_t)info.nsources, sizeof(*inputs));
 	for (i = 0; i < info.nsources; i++)
-		if ((inputs[i] = input_open(info.sources[i])) == NULL)
-			msg_fatal(FMRD_EXIT_NOINPUT, "cannot open %s: %s", info.sources[i],
-				  strerror(errno));
+		if ((inputs[i] = input_open(info.sources[i])) == NULL) {
+			msg_warn("cannot open %s: %s", info.sources[i], strerror(errno));
+			while (i-- > 0)
+				input_close(inputs[i]);
+			free(inputs);
+			rc = FMRD_EXIT_NOINPUT;
+			goto out;
+		}
 	info.cf = cfp;
 	info.config_dir = o.no_config ? NULL : o.config_dir;
 	info.queue_id = o.queue_id;
@@ -368,6 +373,8 @@ main(int argc, char **argv)
 	}
 	report_free(rep);
 	pipeline_free(&pl);
+	free(inputs);
+out:
 	catalog_free(&cat);
 	if (cfp != NULL)
 		pfconf_free(cfp);
@@ -375,6 +382,5 @@ main(int argc, char **argv)
 	for (i = 0; i < info.nsources; i++)
 		free(info.sources[i]);
 	free(info.sources);
-	free(inputs);
 	return rc;
 }
