@@ -52,6 +52,7 @@ struct corr_msg {
 	uint32_t nrcpt, rcap, rcpt_dropped;
 	int finds[CORR_MAX_FINDS];	/* finding indices (diag) */
 	int nfinds;
+	int specific;		/* a non-fallback finding explains it */
 	struct strbuf arena;	/* offset 0 is "" */
 	struct strbuf story;	/* whole story, only for the tracked queue ID */
 };

@@ -541,6 +541,8 @@ attach_pending(struct corr *c, const struct pf_record *rec, struct corr_msg *m,
 		return;
 	for (i = 0; i < p->npending; i++)
 		msg_add_finding(c, m, p->pending[i]);
+	if (p->npending > 0)
+		m->specific = 1;
 	p->npending = 0;
 	if (p->factlen > 0 && p->fact_msg != 0 && p->fact_msg != m->hash && !reused)
 		p->factlen = 0;		/* a new session without a summary line */
@@ -622,7 +624,9 @@ lc_delivery(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 		reason.len -= sizeof(SUSPENDED) - 1;
 	}
 	found = match_finding(c, CM_REGULAR, SCOPE_REASON, rec, st, reason, ev);
-	if (found == -2 && m->nfinds == 0)
+	if (found >= 0)
+		m->specific = 1;
+	else if (found == -2 && !m->specific)	/* nothing better explains it */
 		found = match_finding(c, CM_FALLBACK, SCOPE_REASON, rec, st, reason, ev);
 	if (found >= 0)
 		msg_add_finding(c, m, found);
@@ -707,6 +711,12 @@ lc_qmgr_from(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 			if (span_starts(kv.val, "expired", 7) || span_starts(kv.val, "force-expired", 13)) {
 				int idx;
 
+				uint32_t i;
+
+				/* recipients still waiting were returned with the message */
+				for (i = 0; i < m->nrcpt; i++)
+					if (m->rcpt[i].status == DS_DEFERRED || m->rcpt[i].status == DS_NONE)
+						m->rcpt[i].status = DS_EXPIRED;
 				m->expired = 1;
 				idx = match_finding(c, CM_REGULAR | CM_FALLBACK, SCOPE_LINE, rec,
 						    DS_EXPIRED, rec->text, ev);
@@ -813,6 +823,8 @@ corr_record(struct corr *c, const struct pf_record *rec, const struct evref *ev)
 		}
 		/* intermediate errors and warnings that carry the queue ID */
 		idx = match_finding(c, CM_REGULAR, SCOPE_LINE, rec, DS_NONE, rec->text, ev);
+		if (idx >= 0)
+			m->specific = 1;
 		msg_add_finding(c, m, idx);
 		return;
 	}

@@ -33,38 +33,69 @@ diag_free(struct diag *d)
 	d->n = 0;
 }
 
+/* ${name} or ${name|default}: a capture, config:param, program, service;
+ * the default (or "(unknown)") when it has no value. */
 static void
 expand_var(struct strbuf *out, const char *name, size_t n, const struct cat_hit *hit,
 	   const struct pfconf *cf, const struct pf_record *rec)
 {
+	const char *bar = memchr(name, '|', n), *v;
+	size_t klen = bar != NULL ? (size_t)(bar - name) : n;
 	struct span cap;
 	char key[128];
-	const char *v;
 
-	if (n >= sizeof(key)) {
+	if (klen >= sizeof(key)) {
 		sb_adds(out, "?");
 		return;
 	}
-	memcpy(key, name, n);
-	key[n] = '\0';
+	memcpy(key, name, klen);
+	key[klen] = '\0';
 	if (strncmp(key, "config:", 7) == 0) {
 		v = pfconf_get(cf, key + 7, NULL);
-		sb_adds(out, v == NULL ? "(not read)" : *v == '\0' ? "(empty)" : v);
-		return;
-	}
-	if (strcmp(key, "program") == 0 && rec != NULL) {
+		if (v != NULL && *v != '\0') {
+			sb_adds(out, v);
+			return;
+		}
+		if (bar == NULL) {
+			sb_adds(out, v == NULL ? "(not read)" : "(empty)");
+			return;
+		}
+	} else if (strcmp(key, "program") == 0 && rec != NULL) {
 		sb_add(out, rec->program.p, rec->program.len);
 		return;
-	}
-	if (strcmp(key, "service") == 0 && rec != NULL) {
+	} else if (strcmp(key, "service") == 0 && rec != NULL) {
 		sb_add(out, rec->service.p, rec->service.len);
 		return;
-	}
-	if (hit != NULL && catalog_capture(hit, key, &cap)) {
+	} else if (hit != NULL && catalog_capture(hit, key, &cap) && cap.len > 0) {
 		sb_add(out, cap.p, cap.len);
 		return;
 	}
-	sb_adds(out, "(unknown)");
+	if (bar != NULL) {
+		/* the default may itself hold ${...} */
+		char *def = xstrndup(bar + 1, n - klen - 1);
+
+		diag_expand(out, def, hit, cf, rec);
+		free(def);
+	} else {
+		sb_adds(out, "(unknown)");
+	}
+}
+
+/* The '}' closing the "${" at p, allowing nested ${...}; NULL if none. */
+static const char *
+close_brace(const char *p)
+{
+	int depth = 0;
+
+	for (p += 2; *p != '\0'; p++) {
+		if (p[0] == '$' && p[1] == '{') {
+			depth++;
+			p++;
+		} else if (*p == '}' && depth-- == 0) {
+			return p;
+		}
+	}
+	return NULL;
 }
 
 void
@@ -74,7 +105,7 @@ diag_expand(struct strbuf *out, const char *tmpl, const struct cat_hit *hit,
 	const char *p = tmpl, *close;
 
 	while (*p != '\0') {
-		if (p[0] == '$' && p[1] == '{' && (close = strchr(p + 2, '}')) != NULL) {
+		if (p[0] == '$' && p[1] == '{' && (close = close_brace(p)) != NULL) {
 			expand_var(out, p + 2, (size_t)(close - p - 2), hit, cf, rec);
 			p = close + 1;
 			continue;
@@ -142,11 +173,12 @@ collect_conf_evidence(struct finding *f, const struct cat_rule *r, const struct 
 	}
 	for (k = 0; k < 3; k++)
 		for (p = texts[k]; (p = strstr(p, "${config:")) != NULL; p = close) {
-			if ((close = strchr(p, '}')) == NULL)
+			if ((close = close_brace(p)) == NULL)
 				break;
 			if ((size_t)(close - p - 9) < sizeof(name)) {
 				memcpy(name, p + 9, (size_t)(close - p - 9));
 				name[close - p - 9] = '\0';
+				name[strcspn(name, "|")] = '\0';
 				pfconf_get(cf, name, &w);
 				add_conf_evidence(f, w);
 			}

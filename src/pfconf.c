@@ -241,8 +241,34 @@ cf_inline_secrets(const char *maps)
 	}
 }
 
-/* Find the source file of the first file-based password map and read it.
- * Paths under /etc/postfix are taken relative to the config directory. */
+/* Where to look for the map source P[0..n), in order: under the config
+ * directory when P is under /etc/postfix/; the same file name beside
+ * main.cf (postmulti instances keep their maps in their own directory);
+ * P itself. */
+static int
+cf_map_candidate(const struct pfconf *cf, const char *p, size_t n, int k,
+		 char *path, size_t size)
+{
+	const char *base;
+
+	switch (k) {
+	case 0:
+		if (n <= 13 || strncmp(p, "/etc/postfix/", 13) != 0)
+			return 0;
+		snprintf(path, size, "%s/%.*s", cf->dir, (int)(n - 13), p + 13);
+		return 1;
+	case 1:
+		for (base = p + n; base > p && base[-1] != '/'; base--)
+			;
+		snprintf(path, size, "%s/%.*s", cf->dir, (int)(p + n - base), base);
+		return 1;
+	default:
+		snprintf(path, size, "%.*s", (int)n, p);
+		return 1;
+	}
+}
+
+/* Find the source file of the first file-based password map and read it. */
 static void
 cf_load_sasl(struct pfconf *cf)
 {
@@ -252,6 +278,7 @@ cf_load_sasl(struct pfconf *cf)
 	const char *maps = pfconf_get(cf, "smtp_sasl_password_maps", NULL), *p;
 	char path[4096];
 	size_t i, n;
+	int k;
 
 	if (maps == NULL || *maps == '\0')
 		return;
@@ -261,12 +288,14 @@ cf_load_sasl(struct pfconf *cf)
 			continue;
 		p += strlen(types[i]);
 		n = strcspn(p, " ,\t");
-		if (strncmp(p, "/etc/postfix/", 13) == 0)
-			snprintf(path, sizeof(path), "%s/%.*s", cf->dir, (int)(n - 13), p + 13);
-		else
-			snprintf(path, sizeof(path), "%.*s", (int)n, p);
-		if (cf_read_logical(cf, path, cf_sasl_line) == 0)
-			cf->sasl_file = xstrdup(path);
+		for (k = 0; k < 3; k++) {
+			if (!cf_map_candidate(cf, p, n, k, path, sizeof(path)))
+				continue;
+			if (cf_read_logical(cf, path, cf_sasl_line) == 0) {
+				cf->sasl_file = xstrdup(path);
+				return;
+			}
+		}
 		return;
 	}
 }

@@ -333,6 +333,7 @@ config_json(struct report *r)
 	json_object_object_add(o, "parameters", p);
 	ch = pfconf_service_chroot(cf, "smtp", NULL);
 	json_object_object_add(o, "smtp_chroot", ch < 0 ? NULL : json_object_new_boolean(ch));
+	json_object_object_add(o, "sasl_password_file", jstr(r, cf->sasl_file));
 	json_object_object_add(o, "sasl_password_entries", json_object_new_int64((int64_t)cf->nsasl));
 	return o;
 }
