@@ -26,6 +26,7 @@
 #define CORR_ARENA_MAX (64 * 1024)
 #define CORR_PROC_SLOTS 4096
 #define CORR_PROC_PENDING 8
+#define CORR_PROC_IDLE 3600	/* pending state older than this is dropped */
 
 struct corr_rcpt {
 	uint32_t to, orig_to, relay, dsn, reason, delays, delay, facts;
@@ -53,6 +54,9 @@ struct corr_msg {
 	int finds[CORR_MAX_FINDS];	/* finding indices (diag) */
 	int nfinds;
 	int specific;		/* a non-fallback finding explains it */
+	int arena_full;		/* compaction could not make room: stop adding */
+	uint32_t *dropped;	/* hashes of recipients not listed (counted once) */
+	uint32_t ndropped, dcap;
 	struct strbuf arena;	/* offset 0 is "" */
 	struct strbuf story;	/* whole story, only for the tracked queue ID */
 };
@@ -66,7 +70,8 @@ struct corr_proc {
 	int npending;
 	char facts[512];	/* serialised facts of the current session */
 	size_t factlen;
-	uint64_t fact_msg;	/* message that last received the facts */
+	char fact_peer[256];	/* "host[addr]:port" the facts describe, or "" */
+	uint64_t fact_msg;	/* first message delivered in that session */
 	struct strbuf story;	/* pending lines, only while tracking */
 };
 

@@ -32,6 +32,7 @@ struct evidence {
 	const char *file;	/* configuration file (config evidence) */
 	unsigned long line;
 	char *text;
+	size_t cap;		/* allocated size of text (log evidence) */
 	struct logtime time;
 };
 

@@ -21,6 +21,7 @@ struct pipeline {
 	struct report *rep;
 	struct run_stats stats;
 	int fixed_year;		/* --year, or 0 to infer from the file */
+	char *scratch;		/* a line with NUL bytes, made printable */
 };
 
 void pipeline_init(struct pipeline *pl, struct catalog *cat, const struct pfconf *cf,

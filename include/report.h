@@ -17,7 +17,7 @@
 
 struct run_stats {
 	unsigned long long lines, bytes, postfix, non_postfix, unknown_format;
-	unsigned long long truncated, unterminated, read_errors;
+	unsigned long long truncated, unterminated, read_errors, with_nul;
 	unsigned long long formats[HDR_NFORMATS];
 };
 

@@ -162,9 +162,20 @@ regex_prefix(const char *re)
 		return NULL;
 	/* a top-level alternation ("^a|b") has no common prefix */
 	for (p = re; *p != '\0'; p++) {
-		if (*p == '\\' && p[1] != '\0')
+		if (*p == '\\' && p[1] != '\0') {
 			p++;
-		else if (*p == '(')
+		} else if (*p == '[') {
+			/* skip a character class: "[]x]", "[^]x]", "[\]]" */
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p != '\0' && *p != ']')
+				p += (*p == '\\' && p[1] != '\0') ? 2 : 1;
+			if (*p == '\0')
+				break;
+		} else if (*p == '(')
 			depth++;
 		else if (*p == ')')
 			depth--;

@@ -79,9 +79,13 @@ arena_add(struct corr_msg *m, const char *p, size_t n)
 	uint32_t off;
 
 	if (m->arena.len + n + 1 > CORR_ARENA_MAX) {
-		arena_compact(m);
-		if (m->arena.len + n + 1 > CORR_ARENA_MAX)
+		if (m->arena_full)
 			return 0;
+		arena_compact(m);
+		if (m->arena.len + n + 1 > CORR_ARENA_MAX) {
+			m->arena_full = 1;	/* no more compaction per line */
+			return 0;
+		}
 	}
 	off = (uint32_t)m->arena.len;
 	sb_add(&m->arena, p, n);
@@ -93,6 +97,16 @@ static uint32_t
 arena_span(struct corr_msg *m, struct span s)
 {
 	return arena_add(m, s.p, s.len);
+}
+
+/* Replace a field's string; on failure the old value stays. */
+static void
+arena_set(struct corr_msg *m, uint32_t *field, struct span s)
+{
+	uint32_t off = arena_span(m, s);
+
+	if (off != 0)
+		*field = off;
 }
 
 static uint64_t
@@ -128,6 +142,7 @@ msg_destroy(struct corr_msg *m)
 	if (m->story.s != NULL)
 		sb_free(&m->story);
 	free(m->rcpt);
+	free(m->dropped);
 	free(m);
 }
 
@@ -242,7 +257,7 @@ msg_alloc(struct corr *c)
 	struct corr_msg *m = c->freelist;
 	struct strbuf arena;
 	struct corr_rcpt *rcpt;
-	uint32_t rcap;
+	uint32_t rcap, *dropped, dcap;
 
 	if (m == NULL) {
 		m = xcalloc(1, sizeof(*m));
@@ -255,10 +270,14 @@ msg_alloc(struct corr *c)
 	arena = m->arena;
 	rcpt = m->rcpt;
 	rcap = m->rcap;
+	dropped = m->dropped;
+	dcap = m->dcap;
 	memset(m, 0, sizeof(*m));
 	m->arena = arena;
 	m->rcpt = rcpt;
 	m->rcap = rcap;
+	m->dropped = dropped;
+	m->dcap = dcap;
 	sb_reset(&m->arena);
 	sb_addc(&m->arena, '\0');	/* offset 0 = unset */
 	return m;
@@ -370,6 +389,7 @@ proc_get(struct corr *c, const struct pf_record *rec, int create)
 	p->pid = rec->pid;
 	p->npending = 0;
 	p->factlen = 0;
+	p->fact_peer[0] = '\0';
 	p->fact_msg = 0;
 	if (p->story.s != NULL)
 		sb_reset(&p->story);
@@ -394,7 +414,28 @@ proc_pend(struct corr *c, const struct pf_record *rec, int idx)
 		p->pending[p->npending++] = idx;
 }
 
-/* Serialise a fact hit's captures into the process' fact buffer. */
+/* Drop the entry named name from a serialised fact list. */
+static void
+facts_remove(char *facts, size_t *len, const char *name)
+{
+	size_t nl = strlen(name), i = 0, e;
+
+	while (i < *len) {
+		for (e = i; e < *len && facts[e] != '\x1e'; e++)
+			;
+		if (e < *len)
+			e++;
+		if (e - i > nl && memcmp(facts + i, name, nl) == 0 && facts[i + nl] == '\x1f') {
+			memmove(facts + i, facts + e, *len - e);
+			*len -= e - i;
+			continue;
+		}
+		i = e;
+	}
+}
+
+/* Serialise a fact hit's captures into the process' fact buffer,
+ * replacing an earlier fact of the same name (a new session). */
 static void
 proc_fact(struct corr *c, const struct pf_record *rec, const struct cat_hit *hit)
 {
@@ -405,11 +446,7 @@ proc_fact(struct corr *c, const struct pf_record *rec, const struct cat_hit *hit
 	int k;
 
 	p->last = c->now;
-	if (p->fact_msg != 0) {
-		/* a new session: forget the previous one's facts */
-		p->factlen = 0;
-		p->fact_msg = 0;
-	}
+	facts_remove(p->facts, &p->factlen, r->id);
 	sb_reset(&c->tmp);
 	sb_adds(&c->tmp, r->id);
 	for (k = 0; k < r->nnames; k++) {
@@ -419,13 +456,20 @@ proc_fact(struct corr *c, const struct pf_record *rec, const struct cat_hit *hit
 		sb_adds(&c->tmp, r->names[k]);
 		sb_addc(&c->tmp, '\x1f');
 		for (i = 0; i < v.len && i < 200; i++)
-			sb_addc(&c->tmp, v.p[i] == '\x1f' || v.p[i] == '\x1e' ? '?' : v.p[i]);
+			sb_addc(&c->tmp, v.p[i] == '\x1f' || v.p[i] == '\x1e' || v.p[i] == 0
+				? '?' : v.p[i]);
 	}
 	sb_addc(&c->tmp, '\x1e');
 	need = c->tmp.len;
 	if (p->factlen + need < sizeof(p->facts)) {
 		memcpy(p->facts + p->factlen, c->tmp.s, need);
 		p->factlen += need;
+	}
+	p->fact_msg = 0;
+	p->fact_peer[0] = '\0';
+	if (catalog_capture(hit, "peer", &v) && v.len < sizeof(p->fact_peer)) {
+		memcpy(p->fact_peer, v.p, v.len);
+		p->fact_peer[v.len] = '\0';
 	}
 }
 
@@ -492,6 +536,26 @@ next_field(const char **pp, const char *end, struct kv *kv)
 	return 1;
 }
 
+/* Count a recipient that cannot be listed, once. */
+static void
+rcpt_drop(struct corr_msg *m, struct span to, struct span orig_to)
+{
+	uint32_t h = (uint32_t)hash_bytes(orig_to.p, orig_to.len, hash_bytes(to.p, to.len, 7));
+	uint32_t i;
+
+	for (i = 0; i < m->ndropped; i++)
+		if (m->dropped[i] == h)
+			return;
+	if (m->ndropped < 4096) {
+		if (m->ndropped == m->dcap) {
+			m->dcap = m->dcap ? m->dcap * 2 : 16;
+			m->dropped = xreallocarray(m->dropped, m->dcap, sizeof(*m->dropped));
+		}
+		m->dropped[m->ndropped++] = h;
+	}
+	m->rcpt_dropped++;
+}
+
 static struct corr_rcpt *
 rcpt_get(struct corr_msg *m, struct span to, struct span orig_to)
 {
@@ -507,7 +571,7 @@ rcpt_get(struct corr_msg *m, struct span to, struct span orig_to)
 			return &m->rcpt[i];
 	}
 	if (m->nrcpt == CORR_MAX_RCPTS) {
-		m->rcpt_dropped++;
+		rcpt_drop(m, to, orig_to);
 		return NULL;
 	}
 	if (m->nrcpt == m->rcap) {
@@ -517,7 +581,7 @@ rcpt_get(struct corr_msg *m, struct span to, struct span orig_to)
 	r = &m->rcpt[m->nrcpt];
 	memset(r, 0, sizeof(*r));
 	if ((r->to = arena_span(m, to)) == 0) {
-		m->rcpt_dropped++;	/* no room: count it, never match it twice */
+		rcpt_drop(m, to, orig_to);	/* no room to list it */
 		return NULL;
 	}
 	m->nrcpt++;
@@ -527,28 +591,43 @@ rcpt_get(struct corr_msg *m, struct span to, struct span orig_to)
 }
 
 /* Give the pending hits and facts of this process to message m. The
- * facts describe the SMTP session, so they also apply to the following
- * deliveries of the same message and to later messages that reuse the
- * connection (conn_use=N). */
+ * facts describe an SMTP session: they belong to deliveries whose relay
+ * is the session's peer, within the message that opened the session or
+ * over the reused connection (conn_use=N). A later session without its
+ * own summary line had no TLS. */
 static void
 attach_pending(struct corr *c, const struct pf_record *rec, struct corr_msg *m,
-	       struct corr_rcpt *r, int reused)
+	       struct corr_rcpt *r, struct span relay, int reused)
 {
 	struct corr_proc *p = proc_get(c, rec, 0);
 	int i;
 
 	if (p == NULL)
 		return;
+	if (c->now - p->last > CORR_PROC_IDLE) {
+		/* left over from an earlier process with the same pid */
+		p->npending = 0;
+		p->factlen = 0;
+		p->fact_peer[0] = '\0';
+		p->fact_msg = 0;
+	}
 	for (i = 0; i < p->npending; i++)
 		msg_add_finding(c, m, p->pending[i]);
 	if (p->npending > 0)
 		m->specific = 1;
 	p->npending = 0;
-	if (p->factlen > 0 && p->fact_msg != 0 && p->fact_msg != m->hash && !reused)
-		p->factlen = 0;		/* a new session without a summary line */
-	if (r != NULL && p->factlen > 0)	/* the latest session's facts */
-		r->facts = arena_add(m, p->facts, p->factlen);
-	p->fact_msg = m->hash;
+	if (r != NULL) {
+		if (p->factlen > 0 && (p->fact_peer[0] == '\0' || span_eq(relay, p->fact_peer))
+		    && (p->fact_msg == 0 || p->fact_msg == m->hash || reused)) {
+			uint32_t off = arena_add(m, p->facts, p->factlen);
+
+			if (off != 0)
+				r->facts = off;
+			p->fact_msg = m->hash;
+		} else {
+			r->facts = 0;	/* the latest attempt has no session facts */
+		}
+	}
 	if (m->story.s != NULL && p->story.s != NULL && p->story.len > 0)
 		sb_add(&m->story, p->story.s, p->story.len);
 	if (p->story.s != NULL)
@@ -603,19 +682,19 @@ lc_delivery(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 	if (st == DS_NONE)
 		return;
 	r = rcpt_get(m, to, orig);
-	attach_pending(c, rec, m, r, reused);
+	attach_pending(c, rec, m, r, relay, reused);
 	if (r != NULL) {
 		r->status = st;
 		r->attempts++;
 		if (relay.len)
-			r->relay = arena_span(m, relay);
+			arena_set(m, &r->relay, relay);
 		if (dsn.len)
-			r->dsn = arena_span(m, dsn);
+			arena_set(m, &r->dsn, dsn);
 		if (delay.len)
-			r->delay = arena_span(m, delay);
+			arena_set(m, &r->delay, delay);
 		if (delays.len)
-			r->delays = arena_span(m, delays);
-		r->reason = arena_span(m, reason);
+			arena_set(m, &r->delays, delays);
+		arena_set(m, &r->reason, reason);
 	}
 	if (st == DS_SENT)
 		return;
@@ -839,6 +918,17 @@ corr_record(struct corr *c, const struct pf_record *rec, const struct evref *ev)
 				  DS_NONE, rec->text, c->cf, &hit))
 			proc_fact(c, rec, &hit);
 	idx = match_finding(c, CM_REGULAR, SCOPE_LINE, rec, DS_NONE, rec->text, ev);
+	if (rec->severity >= SEV_FATAL) {
+		/* the process exits: nothing it logged waits for a delivery */
+		struct corr_proc *p = proc_get(c, rec, 0);
+
+		if (p != NULL) {
+			p->npending = 0;
+			p->factlen = 0;
+			p->fact_peer[0] = '\0';
+		}
+		return;
+	}
 	if (idx >= 0 && rec->qid_kind == QID_NONE)
 		proc_pend(c, rec, idx);
 }

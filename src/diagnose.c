@@ -143,6 +143,7 @@ add_conf_evidence(struct finding *f, const struct cf_where *w)
 	f->ev[f->nev].file = w->file;
 	f->ev[f->nev].line = (unsigned long)w->line;
 	f->ev[f->nev].text = xstrdup(w->text);
+	f->ev[f->nev].cap = strlen(w->text) + 1;
 	f->nev++;
 }
 
@@ -216,7 +217,10 @@ add_log_evidence(struct finding *f, const struct evref *ev)
 	if (slot == NULL)
 		return;
 	/* the latest slot is rewritten for every further hit: reuse its memory */
-	slot->text = xrealloc(slot->text, ev->text.len + 1);
+	if (slot->text == NULL || slot->cap < ev->text.len + 1) {
+		slot->cap = ev->text.len + 1 < 512 ? 512 : ev->text.len + 1;
+		slot->text = xrealloc(slot->text, slot->cap);
+	}
 	memcpy(slot->text, ev->text.p, ev->text.len);
 	slot->text[ev->text.len] = '\0';
 	slot->is_config = 0;

@@ -13,6 +13,8 @@
 #include "pfconf.h"
 #include "textsafe.h"
 
+static void cf_inline_secrets(const char *maps);
+
 /* Defaults of the parameters the diagnosis consults (Postfix 3.x). */
 static const struct {
 	const char *name;
@@ -140,6 +142,8 @@ cf_main_line(struct pfconf *cf, char *text, int lineno, const char *file)
 		free(p->value);
 	}
 	p->value = xstrdup(value);
+	if (strstr(name, "password_maps") != NULL)
+		cf_inline_secrets(value);
 	p->where.file = file;
 	p->where.line = lineno;
 	p->where.text = kept;
@@ -153,6 +157,7 @@ cf_master_line(struct pfconf *cf, char *text, int lineno, const char *file)
 	const char *kept = cf_keep_line(cf, text);
 	int n = 0;
 
+	cf_inline_secrets(text);	/* -o smtp_sasl_password_maps=static:... */
 	for (tok = strtok_r(text, " \t", &save); tok != NULL && n < 8;
 	     tok = strtok_r(NULL, " \t", &save))
 		fields[n++] = tok;
@@ -173,6 +178,7 @@ cf_master_line(struct pfconf *cf, char *text, int lineno, const char *file)
 			break;
 		if (strncmp(rest, "syslog_name=", 12) == 0 && sv->syslog_name == NULL)
 			sv->syslog_name = xstrdup(rest + 12);
+
 	}
 }
 
@@ -214,30 +220,79 @@ cf_sasl_line(struct pfconf *cf, char *text, int lineno, const char *file)
 	free(masked);
 }
 
-/* inline:{ key=user:pass, ... } and static:user:pass carry secrets in
- * main.cf itself; register them for redaction. */
+/* End of the "{...}" group that starts at p (p[0] == '{'), honouring
+ * nested braces as Postfix does; returns a pointer to the closing brace
+ * or to the end of the string. */
+static const char *
+cf_brace_end(const char *p)
+{
+	int depth = 0;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '{')
+			depth++;
+		else if (*p == '}' && --depth == 0)
+			return p;
+	}
+	return p;
+}
+
+static void
+cf_secret_text(const char *p, size_t n)
+{
+	char *copy = xstrndup(p, n), *user;
+
+	cf_secret_value(cf_trim(copy), &user);
+	free(user);
+	free(copy);
+}
+
+/*
+ * static:user:pass, static:{ user:pass with spaces } and
+ * inline:{ key=user:pass, { key = user:pass,with,commas } } carry secrets
+ * in main.cf or master.cf itself; register them for redaction.
+ */
 static void
 cf_inline_secrets(const char *maps)
 {
-	const char *p;
-	char *copy, *tok, *save = NULL, *eq, *user;
+	const char *p, *q, *end, *e, *eq;
 
-	if ((p = strstr(maps, "static:")) != NULL) {
-		copy = xstrndup(p + 7, strcspn(p + 7, " ,\t}"));
-		cf_secret_value(copy, &user);
-		free(user);
-		free(copy);
-	}
-	if ((p = strstr(maps, "inline:{")) != NULL) {
-		copy = xstrndup(p + 8, strcspn(p + 8, "}"));
-		for (tok = strtok_r(copy, ",", &save); tok != NULL;
-		     tok = strtok_r(NULL, ",", &save)) {
-			if ((eq = strchr(tok, '=')) == NULL)
-				continue;
-			cf_secret_value(cf_trim(eq + 1), &user);
-			free(user);
+	for (p = maps; (p = strstr(p, "static:")) != NULL; p = q) {
+		p += 7;
+		if (*p == '{') {
+			q = cf_brace_end(p);
+			cf_secret_text(p + 1, (size_t)(q - p - 1));
+		} else {
+			q = p + strcspn(p, " ,\t");
+			cf_secret_text(p, (size_t)(q - p));
 		}
-		free(copy);
+	}
+	for (p = maps; (p = strstr(p, "inline:{")) != NULL; p = end) {
+		p += 7;
+		end = cf_brace_end(p);
+		for (q = p + 1; q < end; q = e + 1) {
+			while (q < end && (*q == ' ' || *q == '\t' || *q == ','))
+				q++;
+			if (q >= end)
+				break;
+			if (*q == '{') {
+				e = cf_brace_end(q);
+				if (e > end)
+					e = end;
+				eq = memchr(q, '=', (size_t)(e - q));
+				if (eq != NULL)
+					cf_secret_text(eq + 1, (size_t)(e - eq - 1));
+			} else {
+				e = memchr(q, ',', (size_t)(end - q));
+				if (e == NULL)
+					e = end;
+				eq = memchr(q, '=', (size_t)(e - q));
+				if (eq != NULL)
+					cf_secret_text(eq + 1, (size_t)(e - eq - 1));
+			}
+		}
+		if (*end == '\0')
+			break;
 	}
 }
 
@@ -282,7 +337,6 @@ cf_load_sasl(struct pfconf *cf)
 
 	if (maps == NULL || *maps == '\0')
 		return;
-	cf_inline_secrets(maps);
 	for (i = 0; types[i] != NULL; i++) {
 		if ((p = strstr(maps, types[i])) == NULL)
 			continue;
@@ -354,20 +408,37 @@ pfconf_free(struct pfconf *cf)
 	memset(cf, 0, sizeof(*cf));
 }
 
-/* Expanded values live in a small ring so callers can hold a few. */
-#define CF_RING 8
-static char cf_ring[CF_RING][1024];
-static int cf_ring_pos;
+/* The value as written in main.cf, or the built-in default; NULL if the
+ * parameter is unknown. */
+static const char *
+cf_raw(const struct pfconf *cf, const char *name, const struct cf_where **where)
+{
+	const struct cf_param *p;
+	size_t i;
 
-static void
-cf_expand(const struct pfconf *cf, const char *in, char *out, size_t size, int depth)
+	if ((p = cf_find(cf, name)) != NULL) {
+		if (where != NULL)
+			*where = &p->where;
+		return p->value;
+	}
+	for (i = 0; i < sizeof(cf_defaults) / sizeof(cf_defaults[0]); i++)
+		if (strcmp(cf_defaults[i].name, name) == 0)
+			return cf_defaults[i].value;
+	return NULL;
+}
+
+/* Expand $name, ${name} and $(name) into out; *budget bounds the number
+ * of references followed, so a hostile main.cf cannot blow up. */
+static size_t
+cf_expand(const struct pfconf *cf, const char *in, char *out, size_t size, int depth,
+	  int *budget)
 {
 	size_t o = 0, n;
 	const char *p = in, *val;
 	char name[128];
 
 	while (*p != '\0' && o + 1 < size) {
-		if (*p != '$' || depth > 8) {
+		if (*p != '$' || depth > 8 || *budget <= 0) {
 			out[o++] = *p++;
 			continue;
 		}
@@ -388,48 +459,36 @@ cf_expand(const struct pfconf *cf, const char *in, char *out, size_t size, int d
 			snprintf(name, sizeof(name), "%.*s", (int)n, p);
 			p += n;
 		}
-		val = pfconf_get(cf, name, NULL);
-		if (val != NULL) {
-			char tmp[1024];
-
-			cf_expand(cf, val, tmp, sizeof(tmp), depth + 1);
-			n = strlen(tmp);
-			if (n > size - o - 1)
-				n = size - o - 1;
-			memcpy(out + o, tmp, n);
-			o += n;
-		}
+		(*budget)--;
+		if ((val = cf_raw(cf, name, NULL)) != NULL)
+			o += cf_expand(cf, val, out + o, size - o, depth + 1, budget);
 	}
 	out[o] = '\0';
+	return o;
 }
+
+/* Expanded values live in a small ring so callers can hold a few. */
+#define CF_RING 8
+static char cf_ring[CF_RING][1024];
+static int cf_ring_pos;
 
 const char *
 pfconf_get(const struct pfconf *cf, const char *name, const struct cf_where **where)
 {
-	const struct cf_param *p;
-	const char *raw = NULL;
+	const char *raw;
 	char *out;
-	size_t i;
+	int budget = 256;
 
 	if (where != NULL)
 		*where = NULL;
 	if (cf == NULL || !cf->loaded)
 		return NULL;
-	if ((p = cf_find(cf, name)) != NULL) {
-		raw = p->value;
-		if (where != NULL)
-			*where = &p->where;
-	} else {
-		for (i = 0; i < sizeof(cf_defaults) / sizeof(cf_defaults[0]); i++)
-			if (strcmp(cf_defaults[i].name, name) == 0)
-				raw = cf_defaults[i].value;
-		if (raw == NULL)
-			return "";
-	}
+	if ((raw = cf_raw(cf, name, where)) == NULL)
+		return "";
 	if (strchr(raw, '$') == NULL)
 		return raw;
 	out = cf_ring[cf_ring_pos++ % CF_RING];
-	cf_expand(cf, raw, out, sizeof(cf_ring[0]), 0);
+	cf_expand(cf, raw, out, sizeof(cf_ring[0]), 0, &budget);
 	return out;
 }
 

@@ -2,6 +2,7 @@
  * pipeline.c - drive lines through the stages and count what could not
  * be understood (unknown header format, other programs, cut lines).
  */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -36,13 +37,28 @@ pipeline_set_report(struct pipeline *pl, struct report *rep)
 }
 
 void
-pipeline_line(struct pipeline *pl, const struct line *ln, int source)
+pipeline_line(struct pipeline *pl, const struct line *in, int source)
 {
 	struct syslog_hdr h;
 	struct pf_record rec;
 	struct evref ev;
+	struct line copy;
+	const struct line *ln = in;
+	size_t i;
 
 	pl->stats.lines++;
+	if (memchr(in->p, '\0', in->len) != NULL) {
+		/* as Postfix's own printable(): NUL becomes '?' */
+		if (pl->scratch == NULL)
+			pl->scratch = xmalloc(INPUT_MAX_LINE + 2);
+		copy = *in;
+		for (i = 0; i < in->len && i <= INPUT_MAX_LINE + 1; i++)
+			pl->scratch[i] = in->p[i] == '\0' ? '?' : in->p[i];
+		copy.p = pl->scratch;
+		copy.len = i;
+		ln = &copy;
+		pl->stats.with_nul++;
+	}
 	pl->stats.truncated += ln->truncated;
 	pl->stats.unterminated += ln->unterminated;
 	if (!syslog_hdr_parse(ln->p, ln->len, &h)) {
@@ -109,4 +125,5 @@ pipeline_free(struct pipeline *pl)
 {
 	corr_free(&pl->corr);
 	diag_free(&pl->diag);
+	free(pl->scratch);
 }

@@ -367,6 +367,7 @@ json_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 	json_object_object_add(st, "truncated", json_object_new_int64((int64_t)rs->truncated));
 	json_object_object_add(st, "unterminated", json_object_new_int64((int64_t)rs->unterminated));
 	json_object_object_add(st, "read_errors", json_object_new_int64((int64_t)rs->read_errors));
+	json_object_object_add(st, "lines_with_nul", json_object_new_int64((int64_t)rs->with_nul));
 	for (k = 1; k < HDR_NFORMATS; k++)
 		json_object_object_add(fmts, syslog_hdr_format_name((enum hdr_format)k),
 				       json_object_new_int64((int64_t)rs->formats[k]));

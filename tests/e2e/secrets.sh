@@ -16,6 +16,8 @@ for dir in "$FMRD_SRCDIR"/samples/*/ "$FMRD_SRCDIR"/tests/e2e/data/*/; do
 	grep -v '^[[:space:]]*#' "$dir/postfix/main.cf" 2>/dev/null | grep -o 'static:[^ ,}]*' \
 		| sed -n 's/^static:[^:]*:\(..*\)/\1/p' >> "$tmpdir/pw" || true
 	grep -v '^[[:space:]]*#' "$dir/postfix/main.cf" 2>/dev/null | grep -o 'inline:{[^}]*}' | tr ',' '\n' | sed -n 's/.*=[^:]*:\(.*\)/\1/p' | tr -d ' }' >> "$tmpdir/pw" || true
+	# a case may also list its passwords explicitly
+	[ -f "$dir/passwords" ] && cat "$dir/passwords" >> "$tmpdir/pw"
 	[ -s "$tmpdir/pw" ] || continue
 	found_any=1
 	for mode in --json ""; do

@@ -509,6 +509,19 @@ test_alternation_prefix(void **state)
 	assert_match(c, "postfix/smtp[1]: cannot authenticate: no mechanism available", NULL, "t.alt");
 }
 
+static void
+test_alternation_after_class(void **state)
+{
+	struct ctx *c = *state;
+
+	/* '(' inside a character class opens no group: the '|' is top-level */
+	load_ok(c,
+		"[finding t.cls]\ntitle = t\nexplain = e\nfix = f\n\n"
+		"[match t.cls]\nregex = ^foo[(]|^bar baz\n");
+	assert_match(c, "postfix/smtp[1]: foo(x", NULL, "t.cls");
+	assert_match(c, "postfix/smtp[1]: bar baz", NULL, "t.cls");
+}
+
 /* --- configuration conditions ------------------------------------------- */
 
 static const char COND_RULES[] =
@@ -1053,6 +1066,7 @@ main(void)
 		T(test_fallback),
 		T(test_facts_and_literal),
 		T(test_alternation_prefix),
+		T(test_alternation_after_class),
 		T(test_when_conditions),
 		T(test_when_without_config),
 		T(test_error_bad_regex),

@@ -670,6 +670,9 @@ test_recipient_limit(void **state)
 	/* the first recipient again: found, not added */
 	feed(fx, 2, "postfix/smtp[51]: 9F9F9F9F9F: to=<user000@example.net>, relay=r[192.0.2.9]:25, "
 	     "delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)");
+	/* a recipient beyond the limit again: counted once */
+	feed(fx, 2, "postfix/smtp[51]: 9F9F9F9F9F: to=<user299@example.net>, relay=r[192.0.2.9]:25, "
+	     "delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)");
 	feed(fx, 2, "postfix/qmgr[50]: 9F9F9F9F9F: removed");
 	assert_int_equal(fx->nmsgs, 1);
 	g = &fx->msgs[0];
@@ -911,6 +914,92 @@ test_non_postfix_and_unknown_lines(void **state)
 	assert_int_equal(fx->nmsgs, 0);
 }
 
+/* Facts of a session to one peer never land on a delivery to another. */
+static void
+test_tls_fact_other_peer(void **state)
+{
+	struct fx *fx = *state;
+	const struct got_msg *g;
+	char buf[128];
+
+	feed(fx, 0, "postfix/smtp[400]: Verified TLS connection established to mx.a[192.0.2.1]:25: "
+	     "TLSv1.3 with cipher X (256/256 bits)");
+	feed(fx, 1, "postfix/smtp[400]: E1E1E1E1E1: to=<x@a.example>, relay=mx.a[192.0.2.1]:25, "
+	     "delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)");
+	feed(fx, 2, "postfix/smtp[400]: E1E1E1E1E1: to=<y@b.example>, relay=mx.b[192.0.2.2]:25, "
+	     "delay=1, delays=0/0/0.5/0, dsn=4.4.2, status=deferred (lost connection with "
+	     "mx.b[192.0.2.2] while receiving the initial server greeting)");
+	/* multi-MX: a failed first session, then a verified second one */
+	feed(fx, 3, "postfix/smtp[401]: Untrusted TLS connection established to mx1.c[192.0.2.3]:25: "
+	     "TLSv1.2 with cipher Y (128/128 bits)");
+	feed(fx, 3, "postfix/smtp[401]: E2E2E2E2E2: lost connection with mx1.c[192.0.2.3] while "
+	     "sending MAIL FROM");
+	feed(fx, 4, "postfix/smtp[401]: Verified TLS connection established to mx2.c[192.0.2.4]:25: "
+	     "TLSv1.3 with cipher Z (256/256 bits)");
+	feed(fx, 4, "postfix/smtp[401]: E2E2E2E2E2: to=<z@c.example>, relay=mx2.c[192.0.2.4]:25, "
+	     "delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)");
+	pipeline_finish(&fx->pl);
+	g = find_msg(fx, "postfix", "E1E1E1E1E1");
+	assert_int_equal(g->rcpt[0].has_facts, 1);
+	assert_int_equal(g->rcpt[1].has_facts, 0);
+	g = find_msg(fx, "postfix", "E2E2E2E2E2");
+	assert_int_equal(g->rcpt[0].has_facts, 1);
+	/* exactly one "tls" record, the second session's */
+	assert_ptr_equal(strchr(g->rcpt[0].facts, '\x1e'), g->rcpt[0].facts + strlen(g->rcpt[0].facts) - 1);
+	assert_non_null(fact_value(g->rcpt[0].facts, "tls", "trust", buf, sizeof(buf)));
+	assert_string_equal(buf, "Verified");
+}
+
+/* A finding left by a process that died, or long ago, does not attach to
+ * a later process that reuses the pid. */
+static void
+test_pending_does_not_outlive_process(void **state)
+{
+	struct fx *fx = *state;
+	const struct got_msg *g;
+
+	feed(fx, 0, "postfix/smtp[500]: warning: SASL authentication failure: No worthy mechs found");
+	feed(fx, 1, "postfix/smtp[500]: fatal: no SASL authentication mechanisms");
+	feed(fx, 2, "postfix/smtp[500]: F1F1F1F1F1: to=<a@example.net>, relay=h[192.0.2.9]:587, "
+	     "delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)");
+	feed(fx, 10, "postfix/smtp[501]: warning: SASL authentication failure: No worthy mechs found");
+	feed(fx, 10 + 3 * 86400, "postfix/smtp[501]: F2F2F2F2F2: to=<b@example.net>, relay=h[192.0.2.9]:587, "
+	     "delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)");
+	pipeline_finish(&fx->pl);
+	g = find_msg(fx, "postfix", "F1F1F1F1F1");
+	assert_int_equal(g->nfinds, 0);
+	g = find_msg(fx, "postfix", "F2F2F2F2F2");
+	assert_int_equal(g->nfinds, 0);
+}
+
+/* NUL bytes in a record are read as '?', like Postfix's printable(). */
+static void
+test_nul_bytes_in_fields(void **state)
+{
+	struct fx *fx = *state;
+	const struct got_msg *g;
+	static const char raw[] = "2026-11-23T10:00:00Z mx1 postfix/smtp[600]: A9A9A9A9A9: "
+	    "to=<a\0b@example.net>, relay=h[192.0.2.9]:587, delay=1, delays=0/0/0.5/0.5, "
+	    "dsn=4.0.0, status=deferred (x\0y)";
+	struct line ln;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		memset(&ln, 0, sizeof(ln));
+		ln.p = raw;
+		ln.len = sizeof(raw) - 1;
+		ln.lineno = ++fx->lineno;
+		pipeline_line(&fx->pl, &ln, 0);
+	}
+	pipeline_finish(&fx->pl);
+	g = find_msg(fx, "postfix", "A9A9A9A9A9");
+	assert_int_equal(g->nrcpt, 1);		/* the retry is the same recipient */
+	assert_string_equal(g->rcpt[0].to, "a?b@example.net");
+	assert_string_equal(g->rcpt[0].reason, "x?y");
+	assert_int_equal(g->rcpt[0].attempts, 2);
+	assert_int_equal(fx->pl.stats.with_nul, 2);
+}
+
 int
 main(void)
 {
@@ -935,6 +1024,9 @@ main(void)
 		T(test_lru_touch),
 		T(test_stale_eviction),
 		T(test_non_postfix_and_unknown_lines),
+		T(test_tls_fact_other_peer),
+		T(test_pending_does_not_outlive_process),
+		T(test_nul_bytes_in_fields),
 	};
 #undef T
 

@@ -1,0 +1,194 @@
+/*
+ * test_pfconf.c - configuration inspection: logical lines, overrides,
+ * $name expansion (bounded), defaults, master.cf chroot, the password
+ * map beside main.cf, and registration of secrets for redaction.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pfconf.h"
+#include "textsafe.h"
+
+static char dir[] = "/tmp/fmrd-pfconf.XXXXXX";
+
+static void
+put(const char *name, const char *text)
+{
+	char path[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	strcpy(dir, "/tmp/fmrd-pfconf.XXXXXX");
+	return mkdtemp(dir) == NULL;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	ts_secrets_clear();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) != 0;
+}
+
+static void
+test_main_cf(void **state)
+{
+	struct pfconf cf;
+	const struct cf_where *w;
+
+	(void)state;
+	put("main.cf", "# comment\nrelayhost = [smtp.example.com]:587\n"
+	    "myhost = mx1\nmydomain = example.com\nmyhostname = $myhost.${mydomain}\n"
+	    "smtp_tls_security_level = may\n  # comment inside\n"
+	    "smtp_tls_security_level = encrypt\nlong = a,\n    b,\n\tc\n");
+	assert_int_equal(pfconf_load(&cf, dir), 0);
+	assert_string_equal(pfconf_get(&cf, "relayhost", &w), "[smtp.example.com]:587");
+	assert_int_equal(w->line, 2);
+	assert_string_equal(pfconf_get(&cf, "myhostname", NULL), "mx1.example.com");
+	assert_string_equal(pfconf_get(&cf, "smtp_tls_security_level", &w), "encrypt");
+	assert_int_equal(w->line, 8);		/* the later definition wins */
+	assert_string_equal(pfconf_get(&cf, "long", NULL), "a, b, c");
+	/* defaults of parameters the rules use; unknown ones are empty */
+	assert_string_equal(pfconf_get(&cf, "smtp_sasl_security_options", &w),
+			    "noplaintext, noanonymous");
+	assert_null(w);
+	assert_string_equal(pfconf_get(&cf, "smtp_sasl_tls_security_options", NULL),
+			    "noplaintext, noanonymous");
+	assert_string_equal(pfconf_get(&cf, "no_such_parameter", NULL), "");
+	assert_int_equal(pfconf_service_chroot(&cf, "smtp", NULL), -1);	/* no master.cf */
+	pfconf_free(&cf);
+}
+
+static void
+test_not_loaded(void **state)
+{
+	struct pfconf cf;
+
+	(void)state;
+	assert_int_equal(pfconf_load(&cf, "/nonexistent/dir"), -1);
+	assert_non_null(strstr(cf.error, "main.cf"));
+	assert_null(pfconf_get(&cf, "relayhost", NULL));
+	pfconf_free(&cf);
+}
+
+static void
+test_expansion_nested_and_bounded(void **state)
+{
+	struct pfconf cf;
+	struct strbuf sb;
+	char big[8192];
+	clock_t t0;
+	int i;
+
+	(void)state;
+	sb_init(&sb);
+	sb_adds(&sb, "y = E\n");
+	for (i = 1; i <= 9; i++)
+		sb_printf(&sb, "x%d = $y\n", i);
+	sb_adds(&sb, "level = $x1$x2$x3$x4$x5$x6$x7$x8$x9\n");
+	/* exponential: p0 refers 40 times to p1, ... p7 to p8 */
+	for (i = 0; i < 8; i++) {
+		int k;
+
+		sb_printf(&sb, "p%d =", i);
+		for (k = 0; k < 40; k++)
+			sb_printf(&sb, " $p%d", i + 1);
+		sb_addc(&sb, '\n');
+	}
+	sb_adds(&sb, "p8 =\nself = $self\n");
+	snprintf(big, sizeof(big), "%s", sb.s);
+	put("main.cf", big);
+	assert_int_equal(pfconf_load(&cf, dir), 0);
+	assert_string_equal(pfconf_get(&cf, "level", NULL), "EEEEEEEEE");
+	t0 = clock();
+	(void)pfconf_get(&cf, "p0", NULL);
+	(void)pfconf_get(&cf, "self", NULL);
+	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 1.0);
+	pfconf_free(&cf);
+	sb_free(&sb);
+}
+
+static void
+test_master_cf_chroot(void **state)
+{
+	struct pfconf cf;
+	const struct cf_where *w;
+
+	(void)state;
+	put("main.cf", "compatibility_level = 0\n");
+	put("master.cf", "smtp      inet  n       -       y       -       -       smtpd\n"
+	    "smtp      unix  -       -       y       -       -       smtp\n"
+	    "relay     unix  -       -       n       -       -       smtp\n"
+	    "  -o syslog_name=postfix/$service_name\n"
+	    "lmtp      unix  -       -       -       -       -       lmtp\n");
+	assert_int_equal(pfconf_load(&cf, dir), 0);
+	assert_int_equal(pfconf_service_chroot(&cf, "smtp", &w), 1);
+	assert_int_equal(w->line, 2);		/* the unix service, not smtpd */
+	assert_int_equal(pfconf_service_chroot(&cf, "relay", NULL), 0);
+	assert_int_equal(pfconf_service_chroot(&cf, "lmtp", NULL), 1);	/* '-' at level 0 */
+	assert_int_equal(pfconf_service_chroot(&cf, "nope", NULL), -1);
+	pfconf_free(&cf);
+	put("main.cf", "compatibility_level = 3.6\n");
+	assert_int_equal(pfconf_load(&cf, dir), 0);
+	assert_int_equal(pfconf_service_chroot(&cf, "lmtp", NULL), 0);	/* '-' at level >= 1 */
+	pfconf_free(&cf);
+}
+
+static void
+test_password_map_and_secrets(void **state)
+{
+	struct pfconf cf;
+	struct strbuf out;
+
+	(void)state;
+	put("main.cf", "smtp_sasl_password_maps = hash:/etc/postfix-out/relay_passwd\n"
+	    "lmtp_sasl_password_maps = static:{ u:two words }\n");
+	put("relay_passwd", "# comment\n[smtp.example.com]:587 me@example.com:FilePw-123\n"
+	    "broken-line-without-value\n");
+	assert_int_equal(pfconf_load(&cf, dir), 0);
+	assert_non_null(cf.sasl_file);		/* found beside main.cf */
+	assert_int_equal(cf.nsasl, 1);
+	assert_string_equal(cf.sasl[0].key, "[smtp.example.com]:587");
+	assert_string_equal(cf.sasl[0].user, "me@example.com");
+	assert_null(strstr(cf.sasl[0].where.text, "FilePw-123"));
+	sb_init(&out);
+	ts_text_clean(&out, "a FilePw-123 b two words c", 26);
+	assert_string_equal(out.s, "a " TS_REDACTED " b " TS_REDACTED " c");
+	sb_free(&out);
+	pfconf_free(&cf);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_main_cf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_loaded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expansion_nested_and_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_master_cf_chroot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_password_map_and_secrets, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
