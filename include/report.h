@@ -56,6 +56,11 @@ struct report *report_text_new(FILE *out, const struct run_info *info, const str
 			       int color);
 void report_free(struct report *r);
 
+/* Value of key in fact name of a serialised fact list (see
+ * corr_rcpt_facts); 1 if found, with the value copied into buf. */
+int report_fact(const char *facts, const char *name, const char *key,
+		char *buf, size_t size);
+
 /* Does this message need attention (not delivered, or has findings)? */
 int report_msg_is_problem(const struct corr_msg *m, const struct diag *d);
 /* Should this message be reported under the run's filters? */

@@ -111,6 +111,7 @@ render_message(struct report *r, struct strbuf *sb, const struct corr_msg *m)
 {
 	enum dstatus st = corr_msg_outcome(m);
 	const struct diag *d = r->diag;
+	char trust[64];
 	uint32_t i;
 	int k, best = -1;
 
@@ -146,6 +147,14 @@ render_message(struct report *r, struct strbuf *sb, const struct corr_msg *m)
 		if (rc->dsn) {
 			sb_adds(sb, " dsn=");
 			clean(sb, corr_str(m, rc->dsn));
+		}
+		if (report_fact(corr_rcpt_facts(m, rc), "tls", "trust", trust, sizeof(trust))) {
+			sb_adds(sb, ", TLS ");
+			clean(sb, trust);
+			if (report_fact(corr_rcpt_facts(m, rc), "tls", "protocol", trust, sizeof(trust))) {
+				sb_adds(sb, " ");
+				clean(sb, trust);
+			}
 		}
 		if (rc->attempts > 1)
 			sb_printf(sb, " (%u attempts)", rc->attempts);

@@ -119,6 +119,23 @@ grep -q '"messages":\[$' "$tmpdir/none.json" && ! grep -q '"queue_id"' "$tmpdir/
 # NO_COLOR and non-tty: no escape sequences (the script's stdout is not a tty)
 NO_COLOR=1 "$bin" --no-config --year 2026 "$s/sasl-auth-failed/mail.log" > "$tmpdir/nc.txt" || true
 ! grep -q $'\x1b' "$tmpdir/nc.txt" && ok "no colour without a tty" || not_ok "no colour without a tty"
+# the text report shows the TLS trust of each delivery
+"$bin" --no-config --year 2026 "$s/healthy-fastmail/mail.log" > "$tmpdir/h.txt" || true
+grep -q 'sent via smtp.fastmail.com\[103.168.172.45\]:587 dsn=2.0.0, TLS Trusted TLSv1.3' "$tmpdir/h.txt" \
+	&& ok "text report shows TLS trust per delivery" || not_ok "text report shows TLS trust per delivery"
+
+# without LOGFILE the log named by maillog_file in main.cf is read
+mkdir -p "$tmpdir/cfg"
+cp "$s/sasl-auth-failed/mail.log" "$tmpdir/maillog"
+printf 'maillog_file = %s\n' "$tmpdir/maillog" > "$tmpdir/cfg/main.cf"
+rc=0
+"$bin" --json --year 2026 --config-dir "$tmpdir/cfg" > "$tmpdir/ml.json" 2>"$tmpdir/err" || rc=$?
+if [ "$rc" = 1 ] && grep -q "\"sources\":\[\"$tmpdir/maillog\"\]" "$tmpdir/ml.json"; then
+	ok "maillog_file from main.cf is the default log"
+else
+	not_ok "maillog_file from main.cf is the default log (exit $rc)" "$(head -c 300 "$tmpdir/err")"
+fi
+
 # every finding ID of the built-in rules is documented in README
 for id in $(sed -n 's/^\[finding \([a-z0-9._]*\)\]$/\1/p' "$FMRD_SRCDIR"/patterns/*.rules); do
 	if grep -q "^  $id " "$FMRD_SRCDIR/README"; then ok "README documents finding $id"; else
