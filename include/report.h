@@ -16,7 +16,7 @@
 #include "syslog_hdr.h"
 
 struct run_stats {
-	unsigned long long lines, bytes, postfix, non_postfix, unknown_format;
+	unsigned long long lines, bytes, postfix, non_postfix, malformed, unknown_format;
 	unsigned long long truncated, unterminated, read_errors, with_nul;
 	unsigned long long formats[HDR_NFORMATS];
 };

@@ -67,7 +67,11 @@ pipeline_line(struct pipeline *pl, const struct line *in, int source)
 	}
 	pl->stats.formats[h.fmt]++;
 	if (!record_parse(h.rest, &rec)) {
-		pl->stats.non_postfix++;
+		/* "postfix..." that is not a whole record: cut or corrupted */
+		if (h.rest.len >= 7 && memcmp(h.rest.p, "postfix", 7) == 0)
+			pl->stats.malformed++;
+		else
+			pl->stats.non_postfix++;
 		return;
 	}
 	pl->stats.postfix++;

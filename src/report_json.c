@@ -363,6 +363,7 @@ json_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 	json_object_object_add(st, "bytes", json_object_new_int64((int64_t)rs->bytes));
 	json_object_object_add(st, "parsed", json_object_new_int64((int64_t)rs->postfix));
 	json_object_object_add(st, "not_postfix", json_object_new_int64((int64_t)rs->non_postfix));
+	json_object_object_add(st, "malformed_postfix", json_object_new_int64((int64_t)rs->malformed));
 	json_object_object_add(st, "unknown_format", json_object_new_int64((int64_t)rs->unknown_format));
 	json_object_object_add(st, "truncated", json_object_new_int64((int64_t)rs->truncated));
 	json_object_object_add(st, "unterminated", json_object_new_int64((int64_t)rs->unterminated));

@@ -324,8 +324,11 @@ text_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 	if (cs->evicted + cs->stale > 0)
 		fprintf(r->out, ", %llu evicted", cs->evicted + cs->stale);
 	fprintf(r->out, ".\n         %llu lines read, %llu Postfix records, %llu other programs, "
-		"%llu unknown format, %llu truncated.\n",
+		"%llu unknown format, %llu truncated",
 		rs->lines, rs->postfix, rs->non_postfix, rs->unknown_format, rs->truncated);
+	if (rs->malformed > 0)
+		fprintf(r->out, ", %llu malformed Postfix records", rs->malformed);
+	fputs(".\n", r->out);
 }
 
 static void
