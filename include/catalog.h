@@ -46,7 +46,9 @@ struct cat_finding {
 
 enum cond_op {
 	COND_SET, COND_UNSET, COND_EQ, COND_NE, COND_CHROOT, COND_NOCHROOT,
-	COND_CONTAINS		/* param~capture: the value contains the captured text */
+	COND_CONTAINS,		/* param~capture: the value contains the captured text */
+	COND_SASL_KEY,		/* sasl_key: the password map has relayhost's key */
+	COND_NO_SASL_KEY	/* !sasl_key: it has not (unknown: neither holds) */
 };
 
 struct cat_cond {

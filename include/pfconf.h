@@ -69,6 +69,13 @@ const char *pfconf_get(const struct pfconf *cf, const char *name,
 int pfconf_service_chroot(const struct pfconf *cf, const char *name,
 			  const struct cf_where **where);
 
+/* Would Postfix find SASL credentials for relayhost in the password map?
+ * It looks up the next-hop exactly as configured ("[host]:587") and the
+ * server host name ("host"), case-insensitively (SASL_README, D.3).
+ * 1 yes, 0 no, -1 cannot tell (no relayhost, map not read, static: or
+ * inline: maps, sender-dependent authentication). */
+int pfconf_sasl_key_found(const struct pfconf *cf);
+
 /* Is a boolean parameter value true (yes/true/1)? */
 int pfconf_true(const char *value);
 

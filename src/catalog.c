@@ -319,7 +319,11 @@ parse_when(struct cat_parser *ps, const char *v)
 	for (tok = strtok_r(copy, " ,\t", &save); tok; tok = strtok_r(NULL, " ,\t", &save)) {
 		struct cat_cond c = { COND_SET, NULL, NULL };
 
-		if (strcmp(tok, "chroot") == 0) {
+		if (strcmp(tok, "sasl_key") == 0) {
+			c.op = COND_SASL_KEY;
+		} else if (strcmp(tok, "!sasl_key") == 0) {
+			c.op = COND_NO_SASL_KEY;
+		} else if (strcmp(tok, "chroot") == 0) {
 			c.op = COND_CHROOT;
 		} else if (strcmp(tok, "!chroot") == 0) {
 			c.op = COND_NOCHROOT;
@@ -726,6 +730,10 @@ cond_holds(const struct cat_cond *c, const struct pfconf *cf, const struct pf_re
 	int ch;
 
 	switch (c->op) {
+	case COND_SASL_KEY:
+		return pfconf_sasl_key_found(cf) == 1;
+	case COND_NO_SASL_KEY:
+		return pfconf_sasl_key_found(cf) == 0;
 	case COND_CHROOT:
 	case COND_NOCHROOT:
 		if (rec == NULL || rec->service.len >= sizeof(svc))

@@ -160,6 +160,15 @@ collect_conf_evidence(struct finding *f, const struct cat_rule *r, const struct 
 	int i, k;
 
 	for (i = 0; i < r->nconds; i++) {
+		if (r->conds[i].op == COND_SASL_KEY || r->conds[i].op == COND_NO_SASL_KEY) {
+			size_t e;
+
+			pfconf_get(cf, "relayhost", &w);
+			add_conf_evidence(f, w);
+			for (e = 0; cf != NULL && e < cf->nsasl && e < 4; e++)
+				add_conf_evidence(f, &cf->sasl[e].where);
+			continue;
+		}
 		if (r->conds[i].param == NULL) {
 			if (rec != NULL && rec->service.len < sizeof(svc)) {
 				memcpy(svc, rec->service.p, rec->service.len);

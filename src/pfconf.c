@@ -530,3 +530,37 @@ pfconf_service_chroot(const struct pfconf *cf, const char *name,
 	compat = pfconf_get(cf, "compatibility_level", NULL);
 	return compat != NULL && atof(compat) < 1 ? 1 : 0;
 }
+
+int
+pfconf_sasl_key_found(const struct pfconf *cf)
+{
+	const char *relay, *maps, *h, *e;
+	char host[256];
+	size_t i, n;
+
+	if (cf == NULL || !cf->loaded)
+		return -1;
+	relay = pfconf_get(cf, "relayhost", NULL);
+	maps = pfconf_get(cf, "smtp_sasl_password_maps", NULL);
+	if (relay == NULL || *relay == '\0' || maps == NULL || cf->sasl_file == NULL
+	    || strstr(maps, "static:") != NULL || strstr(maps, "inline:") != NULL
+	    || pfconf_true(pfconf_get(cf, "smtp_sender_dependent_authentication", NULL)))
+		return -1;
+	/* the server host name: "[host]:port" -> host, "host:port" -> host */
+	h = relay;
+	if (*h == '[') {
+		h++;
+		e = strchr(h, ']');
+	} else {
+		e = strchr(h, ':');
+	}
+	n = e != NULL ? (size_t)(e - h) : strlen(h);
+	if (n == 0 || n >= sizeof(host))
+		return -1;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	for (i = 0; i < cf->nsasl; i++)
+		if (strcasecmp(cf->sasl[i].key, relay) == 0 || strcasecmp(cf->sasl[i].key, host) == 0)
+			return 1;
+	return 0;
+}

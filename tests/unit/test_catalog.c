@@ -913,6 +913,15 @@ kb_conf(struct ctx *c, const struct cat_rule *r, enum prog_id prog, const char *
 			if (rc >= 0 && catalog_capture(&hit, cd->value, &cap))
 				sb_printf(&mainc, "%s = kbtest:{%.*s}\n", cd->param, (int)cap.len, cap.p);
 			break;
+		case COND_SASL_KEY:
+		case COND_NO_SASL_KEY:
+			/* the map sits beside main.cf; its key matches relayhost or not */
+			sb_adds(&mainc, "relayhost = [kb.test]:587\n"
+				"smtp_sasl_password_maps = hash:/kb/sasl_passwd\n");
+			snprintf(path, sizeof(path), "%s/sasl_passwd", dir);
+			write_file(path, cd->op == COND_SASL_KEY ? "[kb.test]:587 u:p\n"
+				   : "[kb.test] u:p\n");
+			break;
 		}
 	}
 	pcre2_match_data_free(md);

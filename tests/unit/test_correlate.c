@@ -383,9 +383,9 @@ test_deferred_until_flush(void **state)
 	assert_int_equal(g->rcpt[0].status, DS_DEFERRED);
 	assert_string_equal(g->rcpt[0].dsn, "4.4.1");
 	assert_string_equal(g->rcpt[0].reason, "connect to smtp.example.net[198.51.100.1]:25: Connection timed out");
-	/* no specific rule: the fallback finding explains it */
+	/* a specific rule explains it (no fallback finding besides) */
 	assert_int_equal(g->nfinds, 1);
-	assert_string_equal(g->finds[0], "delivery.deferred");
+	assert_string_equal(g->finds[0], "net.connection_timeout");
 	assert_int_equal(fx->pl.corr.stats.deferred, 1);
 	assert_int_equal(fx->pl.corr.stats.messages, 1);
 }
