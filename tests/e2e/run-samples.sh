@@ -9,9 +9,11 @@
 # more (one per line).
 . "$(dirname "$0")/tap.sh"
 
-for dir in "$FMRD_SRCDIR"/samples/*/; do
-	name=$(basename "$dir")
-	[ -f "$dir/mail.log" ] || continue
+# every directory below samples/ that holds a mail.log is a case
+while IFS= read -r log; do
+	dir=$(dirname "$log")
+	name=${dir#"$FMRD_SRCDIR"/samples/}
+	name=${name//\//_}
 	args=(--json --year 2026)
 	if [ -d "$dir/postfix" ]; then args+=(--config-dir postfix); else args+=(--no-config); fi
 	if [ -f "$dir/args" ]; then
@@ -47,5 +49,5 @@ for dir in "$FMRD_SRCDIR"/samples/*/; do
 	else
 		not_ok "$name: text report failed" "$(head -c 2000 "$tmpdir/$name.txt")"
 	fi
-done
+done < <(find "$FMRD_SRCDIR/samples" -name mail.log -type f | LC_ALL=C sort)
 tap_done

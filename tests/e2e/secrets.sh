@@ -4,10 +4,11 @@
 . "$(dirname "$0")/tap.sh"
 
 found_any=0
-for dir in "$FMRD_SRCDIR"/samples/*/ "$FMRD_SRCDIR"/tests/e2e/data/*/; do
+while IFS= read -r log; do
+	dir=$(dirname "$log")
 	[ -f "$dir/postfix/sasl_passwd" ] || [ -f "$dir/postfix/main.cf" ] || continue
 	[ -f "$dir/mail.log" ] || continue
-	name=$(basename "$dir")
+	name=${dir#"$FMRD_SRCDIR"/}
 	# passwords: sasl_passwd values after the first ':', static:/inline: values
 	: > "$tmpdir/pw"
 	if [ -f "$dir/postfix/sasl_passwd" ]; then
@@ -32,7 +33,7 @@ for dir in "$FMRD_SRCDIR"/samples/*/ "$FMRD_SRCDIR"/tests/e2e/data/*/; do
 			not_ok "$name ${mode:-text}: password leaked into the output"
 		fi
 	done
-done
+done < <(find "$FMRD_SRCDIR/samples" "$FMRD_SRCDIR/tests/e2e/data" -name mail.log -type f | LC_ALL=C sort)
 # the check itself must be able to fail: the sample passwords are in the inputs
 if [ "$found_any" = 1 ] && grep -rqF -- "$(head -1 "$tmpdir/pw")" "$FMRD_SRCDIR"/samples "$FMRD_SRCDIR"/tests/e2e/data; then
 	ok "the passwords searched for exist in the test inputs"
