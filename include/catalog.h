@@ -12,6 +12,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "pfconf.h"
 #include "record.h"
@@ -40,6 +41,7 @@ struct cat_finding {
 	char *title;
 	char *explain;
 	char *fix;
+	char *docs;		/* Postfix documentation to read, or NULL */
 	char *file;
 	int line;
 };
@@ -127,5 +129,9 @@ int catalog_capture(const struct cat_hit *hit, const char *name, struct span *ou
 
 const struct cat_finding *catalog_finding(const struct catalog *cat, const char *id);
 const char *find_sev_name(enum find_sev s);
+
+/* --list-rules and --explain ID (catalog_explain: 0, or -1 if unknown). */
+void catalog_list(const struct catalog *cat, FILE *out);
+int catalog_explain(const struct catalog *cat, const char *id, FILE *out);
 
 #endif

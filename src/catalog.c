@@ -83,6 +83,7 @@ catalog_free(struct catalog *cat)
 		free(cat->findings[i].title);
 		free(cat->findings[i].explain);
 		free(cat->findings[i].fix);
+		free(cat->findings[i].docs);
 		free(cat->findings[i].file);
 	}
 	for (s = 0; s < SCOPE_COUNT; s++)
@@ -358,6 +359,8 @@ field_str(struct cat_parser *ps, const char *key)
 			return &ps->f->explain;
 		if (strcmp(key, "fix") == 0)
 			return &ps->f->fix;
+		if (strcmp(key, "docs") == 0)
+			return &ps->f->docs;
 		return NULL;
 	}
 	if (strcmp(key, "regex") == 0)
@@ -844,5 +847,121 @@ catalog_capture(const struct cat_hit *hit, const char *name, struct span *out)
 		out->len = hit->ov[2 * g + 1] - hit->ov[2 * g];
 		return 1;
 	}
+	return 0;
+}
+
+/* --- listing and explaining ---------------------------------------------- */
+
+static int
+cmp_finding_rank(const void *a, const void *b)
+{
+	const struct cat_finding *x = *(const struct cat_finding *const *)a;
+	const struct cat_finding *y = *(const struct cat_finding *const *)b;
+
+	if (x->rank != y->rank)
+		return y->rank - x->rank;
+	return strcmp(x->id, y->id);
+}
+
+/* One line of a template: newlines (paragraphs) become spaces. */
+static void
+print_flat(FILE *out, const char *s)
+{
+	for (; *s != '\0'; s++)
+		fputc(*s == '\n' ? ' ' : *s, out);
+}
+
+void
+catalog_list(const struct catalog *cat, FILE *out)
+{
+	const struct cat_finding **v = xcalloc(cat->nfindings + 1, sizeof(*v));
+	size_t i;
+
+	for (i = 0; i < cat->nfindings; i++)
+		v[i] = &cat->findings[i];
+	qsort(v, cat->nfindings, sizeof(*v), cmp_finding_rank);
+	fprintf(out, "%-28s %-8s %4s  %s\n", "ID", "SEVERITY", "RANK", "TITLE");
+	for (i = 0; i < cat->nfindings; i++) {
+		fprintf(out, "%-28s %-8s %4d  ", v[i]->id, find_sev_name(v[i]->severity), v[i]->rank);
+		print_flat(out, v[i]->title);
+		fputc('\n', out);
+	}
+	free(v);
+}
+
+static void
+explain_para(FILE *out, const char *label, const char *text)
+{
+	fprintf(out, "%s:\n  ", label);
+	for (; *text != '\0'; text++)
+		fputs(*text == '\n' ? "\n  " : (char[2]){ *text, '\0' }, out);
+	fputs("\n\n", out);
+}
+
+static void
+explain_match(FILE *out, const struct cat_rule *r)
+{
+	static const char *const ops[] = { "", "!", "=", "!=", "chroot", "!chroot", "~" };
+	int i;
+
+	fprintf(out, "  - %s:%d: on %s%s, programs ", r->file, r->line,
+		(r->scopes & (1u << SCOPE_LINE)) ? "log lines" : "",
+		(r->scopes & (1u << SCOPE_REASON)) ? (r->scopes & 1u ? " and delivery reasons"
+						       : "delivery reasons") : "");
+	if (r->progmask == 0) {
+		fputs("any", out);
+	} else {
+		const char *sep = "";
+
+		for (i = 1; i < PROG_COUNT; i++)
+			if (r->progmask & ((uint64_t)1 << i)) {
+				fprintf(out, "%s%s", sep, prog_name((enum prog_id)i));
+				sep = " ";
+			}
+	}
+	fprintf(out, ", severity %s%s\n", find_sev_name(r->severity),
+		r->fallback ? ", only when nothing more specific explains the message" : "");
+	if (r->nconds > 0) {
+		fputs("    when:", out);
+		for (i = 0; i < r->nconds; i++) {
+			const struct cat_cond *c = &r->conds[i];
+
+			if (c->op == COND_SASL_KEY || c->op == COND_NO_SASL_KEY)
+				fprintf(out, " %s", c->op == COND_SASL_KEY ? "sasl_key" : "!sasl_key");
+			else if (c->op == COND_CHROOT || c->op == COND_NOCHROOT)
+				fprintf(out, " %s", ops[c->op]);
+			else if (c->op == COND_SET || c->op == COND_UNSET)
+				fprintf(out, " %s%s", ops[c->op], c->param);
+			else
+				fprintf(out, " %s%s%s", c->param, ops[c->op], c->value);
+		}
+		fputs(" (needs the configuration)\n", out);
+	}
+	fprintf(out, "    regex: %s\n", r->regex);
+	for (i = 0; i < r->nexamples; i++)
+		fprintf(out, "    example: %s\n", r->examples[i]);
+}
+
+int
+catalog_explain(const struct catalog *cat, const char *id, FILE *out)
+{
+	const struct cat_finding *f = catalog_finding(cat, id);
+	size_t i;
+
+	if (f == NULL)
+		return -1;
+	fprintf(out, "%s (%s, rank %d)\n\n", f->id, find_sev_name(f->severity), f->rank);
+	fputs("  ", out);
+	print_flat(out, f->title);
+	fputs("\n\n", out);
+	explain_para(out, "Why", f->explain);
+	explain_para(out, "Fix", f->fix);
+	if (f->docs != NULL)
+		explain_para(out, "Postfix documentation", f->docs);
+	fputs("Triggered by (${name} in the texts above is filled in from the log or the\n"
+	      "configuration):\n", out);
+	for (i = 0; i < cat->nrules; i++)
+		if (cat->rules[i].kind == KIND_FINDING && cat->rules[i].finding == f)
+			explain_match(out, &cat->rules[i]);
 	return 0;
 }

@@ -32,7 +32,8 @@ struct options {
 	int npatterns;
 	enum msg_filter msgs;
 	int year;
-	int list_formats;
+	int list_rules;
+	const char *explain;
 };
 
 typedef int (*opt_fn)(struct options *, const char *);
@@ -102,6 +103,8 @@ opt_year(struct options *o, const char *a)
 	return 0;
 }
 
+static int opt_list_rules(struct options *o, const char *a) { (void)a; o->list_rules = 1; return 0; }
+static int opt_explain(struct options *o, const char *a) { o->explain = a; return 0; }
 static int opt_help(struct options *o, const char *a);
 static int opt_version(struct options *o, const char *a);
 
@@ -126,6 +129,10 @@ static const struct opt_entry {
 	  "which messages to list: all (default), problems or none" },
 	{ "year", 'y', "YYYY", opt_year,
 	  "year for timestamps without one (default: from the log file's mtime)" },
+	{ "list-rules", 'l', NULL, opt_list_rules,
+	  "list the findings the rules can report (id, severity, rank, title) and exit" },
+	{ "explain", 'e', "ID", opt_explain,
+	  "explain finding ID: cause, fix, documentation, the log lines behind it" },
 	{ "help", 'h', NULL, opt_help, "show this help and exit" },
 	{ "version", 'V', NULL, opt_version, "show the version and exit" },
 };
@@ -296,6 +303,17 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.config_dir = "/etc/postfix";
 	parse_options(argc, argv, &o);
+	if (o.list_rules || o.explain != NULL) {
+		load_catalog(&cat, &o);
+		if (o.list_rules)
+			catalog_list(&cat, stdout);
+		else if (catalog_explain(&cat, o.explain, stdout) < 0) {
+			msg_warn("--explain: no finding \"%s\" (see --list-rules)", o.explain);
+			rc = FMRD_EXIT_USAGE;
+		}
+		catalog_free(&cat);
+		return rc;
+	}
 
 	if (!o.no_config) {
 		if (pfconf_load(&cf, o.config_dir) < 0) {

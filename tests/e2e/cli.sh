@@ -24,6 +24,13 @@ for opt in $("$bin" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
 		not_ok "man page documents $opt"
 	fi
 done
+# README's option list is --help's, verbatim
+if diff <("$bin" --help | grep '^  -' | sed 's/^  //') \
+	<(grep '^    -[a-zA-Z], --' "$FMRD_SRCDIR/README" | sed 's/^    //') > "$tmpdir/d" 2>&1; then
+	ok "README lists the options exactly as --help"
+else
+	not_ok "README lists the options exactly as --help" "$(head -20 "$tmpdir/d")"
+fi
 expect_rc "--version exits 0" 0 "$bin" --version
 grep -q '^fmrelay-doctor [0-9]' "$tmpdir/out" && ok "--version prints name and version" \
 	|| not_ok "--version prints name and version"
@@ -135,6 +142,20 @@ if [ "$rc" = 1 ] && grep -q "\"sources\":\[\"$tmpdir/maillog\"\]" "$tmpdir/ml.js
 else
 	not_ok "maillog_file from main.cf is the default log (exit $rc)" "$(head -c 300 "$tmpdir/err")"
 fi
+
+# --list-rules and --explain
+"$bin" --list-rules > "$tmpdir/rules.txt" 2>&1 && ok "--list-rules exits 0" || not_ok "--list-rules exits 0"
+n=$(grep -c '^\[finding ' "$FMRD_SRCDIR"/patterns/*.rules | awk -F: '{ s += $2 } END { print s }')
+[ "$(($(wc -l < "$tmpdir/rules.txt") - 1))" = "$n" ] && ok "--list-rules lists every finding ($n)" \
+	|| not_ok "--list-rules lists every finding ($n)"
+head -2 "$tmpdir/rules.txt" | tail -1 | grep -q '^sasl.map_stale  *warning  *98 ' \
+	&& ok "--list-rules: highest rank first" || not_ok "--list-rules: highest rank first"
+expect_rc "--explain a finding: 0" 0 "$bin" --explain tls.capath_in_chroot
+grep -q '^Fix:' "$tmpdir/out" && grep -q 'example: certificate verification failed' "$tmpdir/out" \
+	&& grep -q 'TLS_README' "$tmpdir/out" && ok "--explain shows fix, examples and documentation" \
+	|| not_ok "--explain shows fix, examples and documentation"
+expect_rc "--explain unknown: 64" 64 "$bin" --explain no.such.finding
+grep -q 'no.such.finding' "$tmpdir/err" && ok "--explain names the unknown id" || not_ok "--explain names the unknown id"
 
 # every finding ID of the built-in rules is documented in README
 for id in $(sed -n 's/^\[finding \([a-z0-9._]*\)\]$/\1/p' "$FMRD_SRCDIR"/patterns/*.rules); do
