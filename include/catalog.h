@@ -88,9 +88,22 @@ struct cat_rule {
 	int regex_line;		/* line of the regex field, for errors */
 };
 
+/* A relay provider: host names and advice fields (${provider:FIELD}). */
+struct cat_provider {
+	char *name;
+	char **hosts;		/* exact names, or ".suffix" */
+	int nhosts;
+	char **keys, **values;
+	int nfields;
+	char *file;
+	int line;
+};
+
 struct catalog {
 	struct cat_finding *findings;
 	size_t nfindings;
+	struct cat_provider *providers;
+	size_t nproviders;
 	struct cat_rule *rules;	/* sorted by rank, highest first */
 	size_t nrules;
 	/* per scope and program: rule indices, in rank order */
@@ -128,6 +141,10 @@ int catalog_match(struct catalog *cat, enum cat_kind kind, int which, enum cat_s
 int catalog_capture(const struct cat_hit *hit, const char *name, struct span *out);
 
 const struct cat_finding *catalog_finding(const struct catalog *cat, const char *id);
+/* The provider serving host (a name, "name[addr]:port" or "[name]:port"),
+ * and one of its fields; NULL if none. */
+const struct cat_provider *catalog_provider(const struct catalog *cat, const char *host);
+const char *provider_field(const struct cat_provider *p, const char *key);
 const char *find_sev_name(enum find_sev s);
 
 /* --list-rules and --explain ID (catalog_explain: 0, or -1 if unknown). */

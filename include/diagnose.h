@@ -58,9 +58,10 @@ struct diag {
 	size_t n;
 	unsigned long dropped;	/* hits of findings beyond DIAG_MAX_FINDINGS */
 	const struct pfconf *cf;
+	const struct catalog *cat;	/* providers for ${provider:...} */
 };
 
-void diag_init(struct diag *d, const struct pfconf *cf);
+void diag_init(struct diag *d, const struct pfconf *cf, const struct catalog *cat);
 void diag_free(struct diag *d);
 
 /* Fold a hit into its finding; returns the finding index or -1. */
@@ -75,8 +76,8 @@ void diag_rank(struct diag *d);
 /* Worst severity of all findings. */
 enum find_sev diag_worst(const struct diag *d);
 
-/* Expand ${capture}, ${config:param} in tmpl (exposed for tests). */
-void diag_expand(struct strbuf *out, const char *tmpl, const struct cat_hit *hit,
-		 const struct pfconf *cf, const struct pf_record *rec);
+/* Expand ${capture}, ${config:param}, ${provider:field} in tmpl. */
+void diag_expand(struct diag *d, struct strbuf *out, const char *tmpl,
+		 const struct cat_hit *hit, const struct pf_record *rec);
 
 #endif

@@ -86,6 +86,22 @@ catalog_free(struct catalog *cat)
 		free(cat->findings[i].docs);
 		free(cat->findings[i].file);
 	}
+	for (i = 0; i < cat->nproviders; i++) {
+		struct cat_provider *pv = &cat->providers[i];
+
+		for (s = 0; s < pv->nhosts; s++)
+			free(pv->hosts[s]);
+		for (s = 0; s < pv->nfields; s++) {
+			free(pv->keys[s]);
+			free(pv->values[s]);
+		}
+		free(pv->hosts);
+		free(pv->keys);
+		free(pv->values);
+		free(pv->name);
+		free(pv->file);
+	}
+	free(cat->providers);
 	for (s = 0; s < SCOPE_COUNT; s++)
 		for (p = 0; p < PROG_COUNT; p++)
 			free(cat->index[s][p]);
@@ -109,7 +125,7 @@ catalog_finding(const struct catalog *cat, const char *id)
 
 /* --- parsing ------------------------------------------------------------ */
 
-enum stanza { ST_NONE, ST_FINDING, ST_MATCH, ST_FACT };
+enum stanza { ST_NONE, ST_FINDING, ST_MATCH, ST_FACT, ST_PROVIDER };
 
 struct cat_parser {
 	struct catalog *cat;
@@ -118,6 +134,7 @@ struct cat_parser {
 	enum stanza st;
 	struct cat_finding *f;	/* current finding stanza */
 	struct cat_rule *r;	/* current match/fact stanza */
+	struct cat_provider *pv;	/* current provider stanza */
 	struct strbuf *err;
 };
 
@@ -349,6 +366,30 @@ parse_when(struct cat_parser *ps, const char *v)
 	return 0;
 }
 
+static int
+provider_field_set(struct cat_parser *ps, const char *key, const char *v)
+{
+	struct cat_provider *pv = ps->pv;
+	char *copy, *tok, *save = NULL;
+
+	if (strcmp(key, "hosts") == 0) {
+		copy = xstrdup(v);
+		for (tok = strtok_r(copy, " ,\t", &save); tok; tok = strtok_r(NULL, " ,\t", &save)) {
+			pv->hosts = xreallocarray(pv->hosts, (size_t)pv->nhosts + 1, sizeof(char *));
+			pv->hosts[pv->nhosts++] = xstrdup(tok);
+		}
+		free(copy);
+		return 0;
+	}
+	if (provider_field(pv, key) != NULL)
+		return cat_error(ps, "duplicate field \"%s\"", key);
+	pv->keys = xreallocarray(pv->keys, (size_t)pv->nfields + 1, sizeof(char *));
+	pv->values = xreallocarray(pv->values, (size_t)pv->nfields + 1, sizeof(char *));
+	pv->keys[pv->nfields] = xstrdup(key);
+	pv->values[pv->nfields++] = xstrdup(v);
+	return 0;
+}
+
 static char **
 field_str(struct cat_parser *ps, const char *key)
 {
@@ -377,6 +418,8 @@ set_field(struct cat_parser *ps, const char *key, const char *v)
 	char **slot, *end;
 	long n;
 
+	if (ps->st == ST_PROVIDER)
+		return provider_field_set(ps, key, v);
 	if ((slot = field_str(ps, key)) != NULL) {
 		if (*slot != NULL)
 			return cat_error(ps, "duplicate field \"%s\"", key);
@@ -454,7 +497,11 @@ end_stanza(struct cat_parser *ps)
 static int
 end_stanza_check(struct cat_parser *ps)
 {
-	if (ps->st == ST_FINDING) {
+	if (ps->st == ST_PROVIDER) {
+		ps->line = ps->pv->line;
+		if (ps->pv->nhosts == 0)
+			return cat_error(ps, "provider %s needs hosts", ps->pv->name);
+	} else if (ps->st == ST_FINDING) {
 		ps->line = ps->f->line;
 		if (ps->f->title == NULL || ps->f->explain == NULL || ps->f->fix == NULL)
 			return cat_error(ps, "finding %s needs title, explain and fix", ps->f->id);
@@ -479,7 +526,7 @@ begin_stanza(struct cat_parser *ps, char *hdr)
 	char *kind = hdr, *id, *close = strchr(hdr, ']');
 
 	if (close == NULL || close[1] != '\0')
-		return cat_error(ps, "expected [finding ID], [match ID] or [fact NAME]");
+		return cat_error(ps, "expected [finding ID], [match ID], [fact NAME] or [provider NAME]");
 	*close = '\0';
 	id = kind + strcspn(kind, " \t");
 	if (*id != '\0')
@@ -500,6 +547,22 @@ begin_stanza(struct cat_parser *ps, char *hdr)
 		ps->f->file = xstrdup(ps->file);
 		ps->f->line = ps->line;
 		ps->st = ST_FINDING;
+		return 0;
+	}
+	if (strcmp(kind, "provider") == 0) {
+		size_t i;
+
+		for (i = 0; i < cat->nproviders; i++)
+			if (strcmp(cat->providers[i].name, id) == 0)
+				return cat_error(ps, "provider %s defined twice", id);
+		cat->providers = xreallocarray(cat->providers, cat->nproviders + 1,
+					       sizeof(*ps->pv));
+		ps->pv = &cat->providers[cat->nproviders++];
+		memset(ps->pv, 0, sizeof(*ps->pv));
+		ps->pv->name = xstrdup(id);
+		ps->pv->file = xstrdup(ps->file);
+		ps->pv->line = ps->line;
+		ps->st = ST_PROVIDER;
 		return 0;
 	}
 	if (strcmp(kind, "match") != 0 && strcmp(kind, "fact") != 0)
@@ -529,7 +592,7 @@ cat_logical(struct cat_parser *ps, char *text)
 		return begin_stanza(ps, text + 1);
 	}
 	if (ps->st == ST_NONE)
-		return cat_error(ps, "field outside a [finding], [match] or [fact] stanza");
+		return cat_error(ps, "field outside a [finding], [match], [fact] or [provider] stanza");
 	if ((eq = strchr(text, '=')) == NULL)
 		return cat_error(ps, "expected \"name = value\"");
 	*eq = '\0';
@@ -545,7 +608,7 @@ cat_logical(struct cat_parser *ps, char *text)
 static int
 catalog_load_file(struct catalog *cat, const char *path, struct strbuf *err)
 {
-	struct cat_parser ps = { cat, path, 0, ST_NONE, NULL, NULL, err };
+	struct cat_parser ps = { cat, path, 0, ST_NONE, NULL, NULL, NULL, err };
 	struct strbuf logical;
 	FILE *fp;
 	char *buf, *p;
@@ -964,4 +1027,44 @@ catalog_explain(const struct catalog *cat, const char *id, FILE *out)
 		if (cat->rules[i].kind == KIND_FINDING && cat->rules[i].finding == f)
 			explain_match(out, &cat->rules[i]);
 	return 0;
+}
+
+const char *
+provider_field(const struct cat_provider *p, const char *key)
+{
+	int i;
+
+	for (i = 0; i < p->nfields; i++)
+		if (strcmp(p->keys[i], key) == 0)
+			return p->values[i];
+	return NULL;
+}
+
+const struct cat_provider *
+catalog_provider(const struct catalog *cat, const char *host)
+{
+	char name[256];
+	size_t n, i, hl;
+	int k;
+
+	if (cat == NULL || host == NULL)
+		return NULL;
+	if (*host == '[')
+		host++;
+	n = strcspn(host, "[]:");
+	if (n == 0 || n >= sizeof(name))
+		return NULL;
+	for (i = 0; i < n; i++)
+		name[i] = (char)tolower((unsigned char)host[i]);
+	name[n] = '\0';
+	for (i = 0; i < cat->nproviders; i++)
+		for (k = 0; k < cat->providers[i].nhosts; k++) {
+			const char *h = cat->providers[i].hosts[k];
+
+			hl = strlen(h);
+			if (h[0] == '.' ? n > hl && strcmp(name + n - hl, h) == 0
+					: strcmp(name, h) == 0)
+				return &cat->providers[i];
+		}
+	return NULL;
 }

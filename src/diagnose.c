@@ -7,10 +7,11 @@
 #include "diagnose.h"
 
 void
-diag_init(struct diag *d, const struct pfconf *cf)
+diag_init(struct diag *d, const struct pfconf *cf, const struct catalog *cat)
 {
 	memset(d, 0, sizeof(*d));
 	d->cf = cf;
+	d->cat = cat;
 }
 
 void
@@ -35,10 +36,30 @@ diag_free(struct diag *d)
 
 /* ${name} or ${name|default}: a capture, config:param, program, service;
  * the default (or "(unknown)") when it has no value. */
-static void
-expand_var(struct strbuf *out, const char *name, size_t n, const struct cat_hit *hit,
-	   const struct pfconf *cf, const struct pf_record *rec)
+/* The relay host a hit is about: its server/host/peer capture, else the
+ * configured relayhost. */
+static const char *
+hit_host(struct diag *d, const struct cat_hit *hit, char *buf, size_t size)
 {
+	static const char *const names[] = { "server", "host", "peer", NULL };
+	struct span cap;
+	int i;
+
+	for (i = 0; hit != NULL && names[i] != NULL; i++)
+		if (catalog_capture(hit, names[i], &cap) && cap.len > 0 && cap.len < size) {
+			memcpy(buf, cap.p, cap.len);
+			buf[cap.len] = '\0';
+			return buf;
+		}
+	return pfconf_get(d->cf, "relayhost", NULL);
+}
+
+static void
+expand_var(struct diag *d, struct strbuf *out, const char *name, size_t n,
+	   const struct cat_hit *hit, const struct pf_record *rec)
+{
+	const struct pfconf *cf = d->cf;
+	char hostbuf[256];
 	const char *bar = memchr(name, '|', n), *v;
 	size_t klen = bar != NULL ? (size_t)(bar - name) : n;
 	struct span cap;
@@ -50,7 +71,15 @@ expand_var(struct strbuf *out, const char *name, size_t n, const struct cat_hit 
 	}
 	memcpy(key, name, klen);
 	key[klen] = '\0';
-	if (strncmp(key, "config:", 7) == 0) {
+	if (strncmp(key, "provider:", 9) == 0) {
+		const struct cat_provider *pv =
+		    catalog_provider(d->cat, hit_host(d, hit, hostbuf, sizeof(hostbuf)));
+
+		if (pv != NULL && (v = provider_field(pv, key + 9)) != NULL) {
+			diag_expand(d, out, v, hit, rec);
+			return;
+		}
+	} else if (strncmp(key, "config:", 7) == 0) {
 		v = pfconf_get(cf, key + 7, NULL);
 		if (v != NULL && *v != '\0') {
 			sb_adds(out, v);
@@ -74,7 +103,7 @@ expand_var(struct strbuf *out, const char *name, size_t n, const struct cat_hit 
 		/* the default may itself hold ${...} */
 		char *def = xstrndup(bar + 1, n - klen - 1);
 
-		diag_expand(out, def, hit, cf, rec);
+		diag_expand(d, out, def, hit, rec);
 		free(def);
 	} else {
 		sb_adds(out, "(unknown)");
@@ -99,14 +128,14 @@ close_brace(const char *p)
 }
 
 void
-diag_expand(struct strbuf *out, const char *tmpl, const struct cat_hit *hit,
-	    const struct pfconf *cf, const struct pf_record *rec)
+diag_expand(struct diag *d, struct strbuf *out, const char *tmpl, const struct cat_hit *hit,
+	    const struct pf_record *rec)
 {
 	const char *p = tmpl, *close;
 
 	while (*p != '\0') {
 		if (p[0] == '$' && p[1] == '{' && (close = close_brace(p)) != NULL) {
-			expand_var(out, p + 2, (size_t)(close - p - 2), hit, cf, rec);
+			expand_var(d, out, p + 2, (size_t)(close - p - 2), hit, rec);
 			p = close + 1;
 			continue;
 		}
@@ -115,14 +144,14 @@ diag_expand(struct strbuf *out, const char *tmpl, const struct cat_hit *hit,
 }
 
 static char *
-expand_dup(const char *tmpl, const struct cat_hit *hit, const struct pfconf *cf,
+expand_dup(struct diag *d, const char *tmpl, const struct cat_hit *hit,
 	   const struct pf_record *rec)
 {
 	struct strbuf sb;
 	char *s;
 
 	sb_init(&sb);
-	diag_expand(&sb, tmpl, hit, cf, rec);
+	diag_expand(d, &sb, tmpl, hit, rec);
 	s = xstrndup(sb.s, sb.len);
 	sb_free(&sb);
 	return s;
@@ -262,9 +291,9 @@ diag_hit(struct diag *d, const struct cat_hit *hit, const struct pf_record *rec,
 		f->severity = r->severity;
 		f->rank = r->rank;
 		f->order = d->n;
-		f->title = expand_dup(r->finding->title, hit, d->cf, rec);
-		f->explain = expand_dup(r->finding->explain, hit, d->cf, rec);
-		f->fix = expand_dup(r->finding->fix, hit, d->cf, rec);
+		f->title = expand_dup(d, r->finding->title, hit, rec);
+		f->explain = expand_dup(d, r->finding->explain, hit, rec);
+		f->fix = expand_dup(d, r->finding->fix, hit, rec);
 		f->first = ev->time;
 		collect_conf_evidence(f, r, d->cf, rec);
 		d->f[d->n] = f;

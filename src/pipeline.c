@@ -26,7 +26,7 @@ pipeline_init(struct pipeline *pl, struct catalog *cat, const struct pfconf *cf,
 	pl->cat = cat;
 	pl->cf = cf;
 	pl->fixed_year = fixed_year;
-	diag_init(&pl->diag, cf);
+	diag_init(&pl->diag, cf, cat);
 	corr_init(&pl->corr, cat, cf, &pl->diag, pipeline_emit, pl);
 }
 

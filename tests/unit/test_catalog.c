@@ -510,6 +510,31 @@ test_alternation_prefix(void **state)
 }
 
 static void
+test_providers(void **state)
+{
+	struct ctx *c = *state;
+	const struct cat_provider *p;
+
+	load_ok(c,
+		"[provider acme]\nhosts = smtp.acme.test .relay.acme.test\nname = Acme\n"
+		"password = an app\n    password\n\n"
+		"[provider other]\nhosts = mail.other.test\n");
+	p = catalog_provider(&c->cat, "smtp.acme.test");
+	assert_non_null(p);
+	assert_string_equal(p->name, "acme");
+	assert_string_equal(provider_field(p, "password"), "an app password");
+	assert_null(provider_field(p, "identity"));
+	/* log and relayhost forms, case-insensitive, suffix patterns */
+	assert_ptr_equal(catalog_provider(&c->cat, "SMTP.Acme.test[192.0.2.1]:587"), p);
+	assert_ptr_equal(catalog_provider(&c->cat, "[smtp.acme.test]:465"), p);
+	assert_ptr_equal(catalog_provider(&c->cat, "eu.relay.acme.test"), p);
+	assert_null(catalog_provider(&c->cat, "relay.acme.test"));	/* suffix needs a label */
+	assert_null(catalog_provider(&c->cat, "notsmtp.acme.test"));
+	assert_string_equal(catalog_provider(&c->cat, "mail.other.test")->name, "other");
+	assert_null(catalog_provider(&c->cat, NULL));
+}
+
+static void
 test_alternation_after_class(void **state)
 {
 	struct ctx *c = *state;
@@ -807,11 +832,11 @@ test_error_misc(void **state)
 	load_fails(c, "[finding T.Upper]\n", "1: bad id \"T.Upper\" (lower case, digits, '.', '_')");
 	sb_reset(&c->err);
 	load_fails(c, "\n# comment\ntitle = x\n",
-		   "3: field outside a [finding], [match] or [fact] stanza");
+		   "3: field outside a [finding], [match], [fact] or [provider] stanza");
 	sb_reset(&c->err);
 	load_fails(c, "[rule t.r]\n", "1: unknown stanza [rule]");
 	sb_reset(&c->err);
-	load_fails(c, "[finding t.w\n", "1: expected [finding ID], [match ID] or [fact NAME]");
+	load_fails(c, "[finding t.w\n", "1: expected [finding ID], [match ID], [fact NAME] or [provider NAME]");
 	sb_reset(&c->err);
 	load_fails(c, "[finding t.v]\ntitle t\n", "2: expected \"name = value\"");
 	sb_reset(&c->err);
@@ -1076,6 +1101,7 @@ main(void)
 		T(test_facts_and_literal),
 		T(test_alternation_prefix),
 		T(test_alternation_after_class),
+		T(test_providers),
 		T(test_when_conditions),
 		T(test_when_without_config),
 		T(test_error_bad_regex),
