@@ -9,7 +9,7 @@
  * Usage:
  *     loggen [--seed N] [--size BYTES[k|M|G] | --messages N]
  *            [--format bsd|rfc3339|postlogd] [--long-ids | --mixed-ids]
- *            [--start YYYY-MM-DD] [--truth FILE]
+ *            [--start YYYY-MM-DD] [--truth FILE] [--healthy]
  *
  * The output is a discrete-event simulation of one Postfix host ("mx1",
  * myhostname mx1.example.com) that relays everything through
@@ -141,6 +141,7 @@ static char *op;
 static char *line_start;
 static uint64_t out_bytes, out_lines;
 static uint64_t target_bytes;           /* 0 = no size limit */
+static int healthy_only;          /* --healthy: no failures at all */
 static int stopping;                    /* no new arrivals */
 
 static void flush_out(void)
@@ -1151,7 +1152,7 @@ static uint32_t new_message(int src, int64_t t)
     m->t_arrival = t;
     m->size = gen_size();
     m->mid_rand = rnd64();
-    m->doomed = (uint8_t) chance(0.0015);
+    m->doomed = (uint8_t) (!healthy_only && chance(0.0015));
     if (src == SRC_PICKUP) {
         m->sender = (int) rnd_below(N_PICKUP_SENDERS);
         m->mid_kind = chance(0.75) ? MID_GEN : MID_APP;
@@ -1683,8 +1684,8 @@ static void ev_deliver(uint32_t id)
         m->ip = chance(0.9) ? 0 : 1;
         m->conn_first = now_t;
         c = rnd_range(180 * MS, 900 * MS) + (chance(0.05) ? rnd_range(0, 3 * US) : 0);
-        m->tls_kind = chance(0.97) ? 0 : chance(0.5) ? 1 : 2;
-        if (m->src != SRC_NDR) {
+        m->tls_kind = chance(0.97) ? 0 : chance(0.5) || healthy_only ? 1 : 2;
+        if (m->src != SRC_NDR && !healthy_only) {
             if (chance(0.003))
                 m->fail = F_CONN_TIMEOUT;
             else if (chance(0.0005))
@@ -1693,7 +1694,7 @@ static void ev_deliver(uint32_t id)
     }
     d = 40 * MS + (int64_t) m->size / 3 + rnd_range(0, 400 * MS);
 
-    if (m->fail == F_NORMAL && m->src != SRC_NDR) {
+    if (m->fail == F_NORMAL && m->src != SRC_NDR && !healthy_only) {
         double x = rnd_unit();
 
         if (m->doomed)
@@ -1753,9 +1754,9 @@ static void ev_deliver(uint32_t id)
                 r->out = O_SENT;
             else if (m->doomed && i == 0)
                 r->out = O_DEFER_LOOKUP;
-            else if (chance(0.005))
+            else if (!healthy_only && chance(0.005))
                 r->out = chance(0.7) ? O_BOUNCE_UNKNOWN : O_BOUNCE_DENIED;
-            else if (chance(0.004))
+            else if (!healthy_only && chance(0.004))
                 r->out = O_DEFER_LOOKUP;
             else
                 r->out = O_SENT;
@@ -2361,7 +2362,7 @@ static void usage(void)
 {
     fputs("usage: loggen [--seed N] [--size BYTES[k|M|G] | --messages N]\n"
           "              [--format bsd|rfc3339|postlogd] [--long-ids | --mixed-ids]\n"
-          "              [--start YYYY-MM-DD] [--truth FILE]\n"
+          "              [--start YYYY-MM-DD] [--truth FILE] [--healthy]\n"
           "Writes a synthetic Postfix relay-client mail log to stdout.\n"
           "Default: --seed 1 --messages 10000 --format bsd (short queue IDs).\n",
           stderr);
@@ -2424,7 +2425,9 @@ int main(int argc, char **argv)
                 out_format = FMT_POSTLOGD;
             else
                 usage();
-        } else if (!strcmp(a, "--long-ids"))
+        } else if (!strcmp(a, "--healthy"))
+            healthy_only = 1;
+        else if (!strcmp(a, "--long-ids"))
             qid_mode = QID_LONG;
         else if (!strcmp(a, "--mixed-ids"))
             qid_mode = QID_MIXED;
