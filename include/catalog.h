@@ -50,7 +50,9 @@ enum cond_op {
 	COND_SET, COND_UNSET, COND_EQ, COND_NE, COND_CHROOT, COND_NOCHROOT,
 	COND_CONTAINS,		/* param~capture: the value contains the captured text */
 	COND_SASL_KEY,		/* sasl_key: the password map has relayhost's key */
-	COND_NO_SASL_KEY	/* !sasl_key: it has not (unknown: neither holds) */
+	COND_NO_SASL_KEY,	/* !sasl_key: it has not (unknown: neither holds) */
+	COND_SASL_DB_STALE,	/* sasl_db_stale: the map's .db is older than its source */
+	COND_SASL_DB_MISSING	/* sasl_db_missing: the map was never postmap'ed */
 };
 
 struct cat_cond {

@@ -50,6 +50,8 @@ struct pfconf {
 	struct sasl_entry *sasl;
 	size_t nsasl;
 	char *sasl_file;	/* source file of the password map, if read */
+	int sasl_db_state;	/* SASL_DB_*: its postmap output vs. the source */
+	struct cf_where sasl_db_where;	/* evidence: both modification times */
 	char **lines;		/* owned copies of logical lines (evidence) */
 	size_t nlines;
 };
@@ -75,6 +77,12 @@ int pfconf_service_chroot(const struct pfconf *cf, const char *name,
  * 1 yes, 0 no, -1 cannot tell (no relayhost, map not read, static: or
  * inline: maps, sender-dependent authentication). */
 int pfconf_sasl_key_found(const struct pfconf *cf);
+
+/* The password map's database (postmap output) compared with its source. */
+#define SASL_DB_UNKNOWN 0	/* not read, texthash:, or cannot tell */
+#define SASL_DB_FRESH   1
+#define SASL_DB_STALE   2	/* older than the source: old credentials in use */
+#define SASL_DB_MISSING 3	/* postmap never run for this map type */
 
 /* Is a boolean parameter value true (yes/true/1)? */
 int pfconf_true(const char *value);

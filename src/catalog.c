@@ -337,7 +337,11 @@ parse_when(struct cat_parser *ps, const char *v)
 	for (tok = strtok_r(copy, " ,\t", &save); tok; tok = strtok_r(NULL, " ,\t", &save)) {
 		struct cat_cond c = { COND_SET, NULL, NULL };
 
-		if (strcmp(tok, "sasl_key") == 0) {
+		if (strcmp(tok, "sasl_db_stale") == 0) {
+			c.op = COND_SASL_DB_STALE;
+		} else if (strcmp(tok, "sasl_db_missing") == 0) {
+			c.op = COND_SASL_DB_MISSING;
+		} else if (strcmp(tok, "sasl_key") == 0) {
 			c.op = COND_SASL_KEY;
 		} else if (strcmp(tok, "!sasl_key") == 0) {
 			c.op = COND_NO_SASL_KEY;
@@ -796,6 +800,10 @@ cond_holds(const struct cat_cond *c, const struct pfconf *cf, const struct pf_re
 	int ch;
 
 	switch (c->op) {
+	case COND_SASL_DB_STALE:
+		return cf != NULL && cf->loaded && cf->sasl_db_state == SASL_DB_STALE;
+	case COND_SASL_DB_MISSING:
+		return cf != NULL && cf->loaded && cf->sasl_db_state == SASL_DB_MISSING;
 	case COND_SASL_KEY:
 		return pfconf_sasl_key_found(cf) == 1;
 	case COND_NO_SASL_KEY:
@@ -991,6 +999,9 @@ explain_match(FILE *out, const struct cat_rule *r)
 
 			if (c->op == COND_SASL_KEY || c->op == COND_NO_SASL_KEY)
 				fprintf(out, " %s", c->op == COND_SASL_KEY ? "sasl_key" : "!sasl_key");
+			else if (c->op == COND_SASL_DB_STALE || c->op == COND_SASL_DB_MISSING)
+				fprintf(out, " %s", c->op == COND_SASL_DB_STALE ? "sasl_db_stale"
+					: "sasl_db_missing");
 			else if (c->op == COND_CHROOT || c->op == COND_NOCHROOT)
 				fprintf(out, " %s", ops[c->op]);
 			else if (c->op == COND_SET || c->op == COND_UNSET)

@@ -162,7 +162,7 @@ add_conf_evidence(struct finding *f, const struct cf_where *w)
 {
 	size_t i;
 
-	if (w == NULL || w->line == 0 || f->nev >= DIAG_MAX_LOG_EVIDENCE + DIAG_MAX_CONF_EVIDENCE)
+	if (w == NULL || w->text == NULL || f->nev >= DIAG_MAX_LOG_EVIDENCE + DIAG_MAX_CONF_EVIDENCE)
 		return;
 	for (i = 0; i < f->nev; i++)
 		if (f->ev[i].is_config && f->ev[i].file == w->file
@@ -189,6 +189,11 @@ collect_conf_evidence(struct finding *f, const struct cat_rule *r, const struct 
 	int i, k;
 
 	for (i = 0; i < r->nconds; i++) {
+		if (r->conds[i].op == COND_SASL_DB_STALE || r->conds[i].op == COND_SASL_DB_MISSING) {
+			if (cf != NULL)
+				add_conf_evidence(f, &cf->sasl_db_where);
+			continue;
+		}
 		if (r->conds[i].op == COND_SASL_KEY || r->conds[i].op == COND_NO_SASL_KEY) {
 			size_t e;
 

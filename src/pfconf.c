@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "pfconf.h"
 #include "textsafe.h"
@@ -323,6 +325,46 @@ cf_map_candidate(const struct pfconf *cf, const char *p, size_t n, int k,
 	}
 }
 
+/* Compare the map's database with its source, as postmap leaves them:
+ * hash/btree -> FILE.db, lmdb -> FILE.lmdb, cdb -> FILE.cdb, dbm ->
+ * FILE.pag. Postfix itself only warns about a stale database once the
+ * source is 100 s old, so the files tell more than the log can. */
+static void
+cf_sasl_db(struct pfconf *cf, const char *type, const char *src)
+{
+	static const struct {
+		const char *type, *suffix;
+	} dbs[] = {
+		{ "hash:", ".db" }, { "btree:", ".db" }, { "lmdb:", ".lmdb" },
+		{ "cdb:", ".cdb" }, { "dbm:", ".pag" },
+	};
+	struct stat ss, ds;
+	char db[4200], text[9000], t1[32], t2[32];
+	struct tm tm;
+	size_t i;
+
+	for (i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++)
+		if (strcmp(dbs[i].type, type) == 0)
+			break;
+	if (i == sizeof(dbs) / sizeof(dbs[0]) || stat(src, &ss) != 0)
+		return;
+	snprintf(db, sizeof(db), "%s%s", src, dbs[i].suffix);
+	localtime_r(&ss.st_mtime, &tm);
+	strftime(t1, sizeof(t1), "%Y-%m-%d %H:%M:%S", &tm);
+	if (stat(db, &ds) != 0) {
+		cf->sasl_db_state = SASL_DB_MISSING;
+		snprintf(text, sizeof(text), "%s modified %s; %s does not exist", src, t1, db);
+	} else {
+		cf->sasl_db_state = ds.st_mtime < ss.st_mtime ? SASL_DB_STALE : SASL_DB_FRESH;
+		localtime_r(&ds.st_mtime, &tm);
+		strftime(t2, sizeof(t2), "%Y-%m-%d %H:%M:%S", &tm);
+		snprintf(text, sizeof(text), "%s modified %s; %s modified %s", src, t1, db, t2);
+	}
+	cf->sasl_db_where.file = cf_keep_line(cf, src);
+	cf->sasl_db_where.line = 0;
+	cf->sasl_db_where.text = cf_keep_line(cf, text);
+}
+
 /* Find the source file of the first file-based password map and read it. */
 static void
 cf_load_sasl(struct pfconf *cf)
@@ -337,16 +379,23 @@ cf_load_sasl(struct pfconf *cf)
 
 	if (maps == NULL || *maps == '\0')
 		return;
-	for (i = 0; types[i] != NULL; i++) {
-		if ((p = strstr(maps, types[i])) == NULL)
+	/* the first file-based map in the list: "type:path" tokens */
+	for (p = maps; *p != '\0'; p += n) {
+		p += strspn(p, " ,\t");
+		n = strcspn(p, " ,\t");
+		for (i = 0; types[i] != NULL; i++)
+			if (strncmp(p, types[i], strlen(types[i])) == 0)
+				break;
+		if (n == 0 || types[i] == NULL)
 			continue;
 		p += strlen(types[i]);
-		n = strcspn(p, " ,\t");
+		n -= strlen(types[i]);
 		for (k = 0; k < 3; k++) {
 			if (!cf_map_candidate(cf, p, n, k, path, sizeof(path)))
 				continue;
 			if (cf_read_logical(cf, path, cf_sasl_line) == 0) {
 				cf->sasl_file = xstrdup(path);
+				cf_sasl_db(cf, types[i], path);
 				return;
 			}
 		}

@@ -334,6 +334,12 @@ config_json(struct report *r)
 	ch = pfconf_service_chroot(cf, "smtp", NULL);
 	json_object_object_add(o, "smtp_chroot", ch < 0 ? NULL : json_object_new_boolean(ch));
 	json_object_object_add(o, "sasl_password_file", jstr(r, cf->sasl_file));
+	{
+		static const char *const st[] = { NULL, "fresh", "stale", "missing" };
+
+		json_object_object_add(o, "sasl_password_db", cf->sasl_db_state > 0
+				       ? json_object_new_string(st[cf->sasl_db_state]) : NULL);
+	}
 	json_object_object_add(o, "sasl_password_entries", json_object_new_int64((int64_t)cf->nsasl));
 	return o;
 }

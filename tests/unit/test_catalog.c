@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "catalog.h"
@@ -937,6 +938,19 @@ kb_conf(struct ctx *c, const struct cat_rule *r, enum prog_id prog, const char *
 		case COND_CONTAINS:
 			if (rc >= 0 && catalog_capture(&hit, cd->value, &cap))
 				sb_printf(&mainc, "%s = kbtest:{%.*s}\n", cd->param, (int)cap.len, cap.p);
+			break;
+		case COND_SASL_DB_STALE:
+		case COND_SASL_DB_MISSING:
+			sb_adds(&mainc, "smtp_sasl_password_maps = hash:/kb/sasl_passwd\n");
+			snprintf(path, sizeof(path), "%s/sasl_passwd", dir);
+			write_file(path, "[kb.test]:587 u:p\n");
+			if (cd->op == COND_SASL_DB_STALE) {
+				struct timeval tv[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+
+				snprintf(path, sizeof(path), "%s/sasl_passwd.db", dir);
+				write_file(path, "db");
+				utimes(path, tv);
+			}
 			break;
 		case COND_SASL_KEY:
 		case COND_NO_SASL_KEY:

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/time.h>
 
 #include "pfconf.h"
 #include "textsafe.h"
@@ -179,6 +180,41 @@ test_password_map_and_secrets(void **state)
 	pfconf_free(&cf);
 }
 
+static void
+test_sasl_db_state(void **state)
+{
+	struct pfconf cf;
+	struct timeval old[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+	char path[256];
+
+	(void)state;
+	put("main.cf", "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\n");
+	put("sasl_passwd", "[smtp.example.com]:587 u:p\n");
+	assert_int_equal(pfconf_load(&cf, dir), 0);
+	assert_int_equal(cf.sasl_db_state, SASL_DB_MISSING);
+	pfconf_free(&cf);
+	put("sasl_passwd.db", "db");
+	assert_int_equal(pfconf_load(&cf, dir), 0);
+	assert_int_equal(cf.sasl_db_state, SASL_DB_FRESH);
+	pfconf_free(&cf);
+	snprintf(path, sizeof(path), "%s/sasl_passwd.db", dir);
+	assert_int_equal(utimes(path, old), 0);
+	assert_int_equal(pfconf_load(&cf, dir), 0);
+	assert_int_equal(cf.sasl_db_state, SASL_DB_STALE);
+	assert_non_null(strstr(cf.sasl_db_where.text, "sasl_passwd.db modified 2001-09-"));
+	pfconf_free(&cf);
+	/* lmdb: postmap writes FILE.lmdb, not FILE.db */
+	put("main.cf", "smtp_sasl_password_maps = lmdb:/etc/postfix/sasl_passwd\n");
+	assert_int_equal(pfconf_load(&cf, dir), 0);
+	assert_int_equal(cf.sasl_db_state, SASL_DB_MISSING);
+	pfconf_free(&cf);
+	/* texthash: needs no database */
+	put("main.cf", "smtp_sasl_password_maps = texthash:/etc/postfix/sasl_passwd\n");
+	assert_int_equal(pfconf_load(&cf, dir), 0);
+	assert_int_equal(cf.sasl_db_state, SASL_DB_UNKNOWN);
+	pfconf_free(&cf);
+}
+
 int
 main(void)
 {
@@ -188,6 +224,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_expansion_nested_and_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_master_cf_chroot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_password_map_and_secrets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sasl_db_state, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
