@@ -762,7 +762,8 @@ catalog_finalize(struct catalog *cat, struct strbuf *err)
 		if (cap + 1 > maxgroups)
 			maxgroups = cap + 1;
 	}
-	qsort(cat->rules, cat->nrules, sizeof(*cat->rules), cmp_rank);
+	if (cat->nrules > 0)
+		qsort(cat->rules, cat->nrules, sizeof(*cat->rules), cmp_rank);
 	for (i = 0; i < cat->nrules; i++)
 		if (cat->rules[i].kind == KIND_FINDING)
 			cat->rules[i].finding = catalog_finding(cat, cat->rules[i].id);
