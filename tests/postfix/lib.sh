@@ -1,0 +1,172 @@
+# lib.sh - paths and helpers shared by setup.sh, run.sh and stop.sh (sourced).
+#
+# Everything this suite creates lives in these places (all overridable):
+#   $FMRD_PF_DIR      /var/tmp/fmrd-pf          CA, certificates, config dirs,
+#                                               scenario work files
+#   $FMRD_PF_SPOOL    /var/spool/fmrd-pf        queue directories (the client's
+#                                               is also its smtp(8) chroot)
+#   $FMRD_PF_DATA     /var/lib/fmrd-pf          data directories
+#   $FMRD_PF_LOGDIR   /var/log/fmrd-pf          maillog_file of both instances
+# maillog_file must start with one of maillog_file_prefixes (/var, /dev/stdout),
+# so FMRD_PF_LOGDIR must stay under /var.
+
+FMRD_PF_DIR=${FMRD_PF_DIR:-/var/tmp/fmrd-pf}
+FMRD_PF_SPOOL=${FMRD_PF_SPOOL:-/var/spool/fmrd-pf}
+FMRD_PF_DATA=${FMRD_PF_DATA:-/var/lib/fmrd-pf}
+FMRD_PF_LOGDIR=${FMRD_PF_LOGDIR:-/var/log/fmrd-pf}
+
+PF_CA=$FMRD_PF_DIR/ca                   # ca.crt ca.key server.crt server.key
+PF_CAPATH=$FMRD_PF_DIR/capath           # hashed copy of ca.crt (smtp_tls_CApath)
+PF_PROV=$FMRD_PF_DIR/provider           # provider config_directory
+PF_CLI=$FMRD_PF_DIR/client              # client config_directory
+PF_CLI_BASE=$FMRD_PF_DIR/client.baseline  # pristine copy of the client config
+PF_PROV_BASE=$FMRD_PF_DIR/provider.baseline
+PF_PROV_Q=$FMRD_PF_SPOOL/provider
+PF_CLI_Q=$FMRD_PF_SPOOL/client
+PF_PROV_LOG=$FMRD_PF_LOGDIR/provider.log
+PF_CLI_LOG=$FMRD_PF_LOGDIR/client.log
+PF_CLI_ETC=$FMRD_PF_DIR/client-etc     # the client host's hosts, resolv.conf,
+                                        # nsswitch.conf (its smtp chroot gets copies)
+
+# Test account on the provider (the password is a test value; it ends up in
+# the samples on purpose, like the other samples' "Password to check for
+# leaks").
+PF_SASL_USER=relayuser@provider.test
+PF_SASL_PASS=Fmrd-Pf-Test-Pw-3141
+PF_CLIENT_HOST=client.example.com
+PF_PROVIDER_HOST=smtp.provider.test
+
+# Provider ports (127.0.0.1 only):
+#   587  submission, STARTTLS required, AUTH required
+#   465  submissions (TLS wrapper mode), AUTH required
+#   2587 submission without STARTTLS (AUTH offered in clear text)
+#   2599 nothing listens there (connection refused)
+PF_PORT_SUBMISSION=587
+PF_PORT_SMTPS=465
+PF_PORT_NOTLS=2587
+PF_PORT_CLOSED=2599
+
+pf_log() { printf '%s\n' "fmrd-pf: $*" >&2; }
+pf_die() { pf_log "ERROR: $*"; exit 2; }
+
+# pf_master_pid QUEUE_DIR: print the PID of that instance's master(8) when
+# it runs (from its own pid file, checked against /proc), else nothing.
+pf_master_pid() {
+	local f=$1/pid/master.pid pid
+	[ -r "$f" ] || return 0
+	pid=$(tr -dc '0-9' < "$f")
+	[ -n "$pid" ] || return 0
+	if [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q 'master'; then
+		echo "$pid"
+	fi
+}
+
+# pf_pgrp_alive PGID: is any process of that process group still there?
+# (the third field after "(comm) " in /proc/PID/stat is the process group)
+pf_pgrp_alive() {
+	[ -d "/proc/$1" ] && return 0
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v g="$1" '{ sub(/^.*\) /, ""); if ($3 == g) f = 1 } END { exit !f }'
+}
+
+# pf_wait_gone PID: wait (at most 10 s) until PID and every process of its
+# process group (master(8) leads its own group) have exited.
+pf_wait_gone() {
+	local pid=$1 i
+	for i in $(seq 1 200); do
+		pf_pgrp_alive "$pid" || return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# pf_stop CONFIG_DIR QUEUE_DIR [fast]: stop one of our instances with
+# "postfix -c DIR stop" (or, with "fast", by sending SIGTERM to its master's
+# PID, which is what postfix stop does, without its 1-second polling); if
+# its master is still there after 10 s, SIGKILL that one PID. Never touches
+# any other process.
+pf_stop() {
+	local cfg=$1 q=$2 how=${3:-} pid
+	pid=$(pf_master_pid "$q")
+	[ -n "$pid" ] || return 0
+	if [ "$how" = fast ]; then
+		kill -TERM "$pid" 2>/dev/null || true
+	else
+		postfix -c "$cfg" stop >/dev/null 2>&1 || true
+	fi
+	pf_wait_gone "$pid" && return 0
+	pf_log "master $pid of $cfg did not stop; sending SIGKILL to it"
+	kill -KILL "$pid" 2>/dev/null || true
+	pf_wait_gone "$pid" || true
+}
+
+# pf_start CONFIG_DIR QUEUE_DIR [ETC_DIR]: start an instance and wait until
+# its master runs. With ETC_DIR (and when mount namespaces work, see
+# pf_have_ns), the instance runs in its own mount namespace in which
+# /etc/hosts, /etc/resolv.conf and /etc/nsswitch.conf are ETC_DIR's files:
+# the client host's name service, without changing the real /etc.
+pf_start() {
+	local cfg=$1 q=$2 etc=${3:-} i
+	if [ -n "$etc" ] && [ "${PF_NS:-0}" = 1 ]; then
+		unshare --mount --propagation private sh -c '
+			for f in hosts resolv.conf nsswitch.conf; do
+				mount --bind "$1/$f" "/etc/$f" || exit 1
+			done
+			exec postfix -c "$2" start' sh "$etc" "$cfg" >/dev/null 2>"$FMRD_PF_DIR/start.err" ||
+			pf_die "postfix -c $cfg start (in a mount namespace) failed: $(cat "$FMRD_PF_DIR/start.err")"
+	else
+		postfix -c "$cfg" start >/dev/null 2>"$FMRD_PF_DIR/start.err" ||
+			pf_die "postfix -c $cfg start failed: $(cat "$FMRD_PF_DIR/start.err")"
+	fi
+	for i in $(seq 1 100); do
+		[ -n "$(pf_master_pid "$q")" ] && return 0
+		sleep 0.1
+	done
+	pf_die "master of $cfg did not start"
+}
+
+# pf_have_ns: can we make a mount namespace and bind-mount over /etc files?
+pf_have_ns() {
+	unshare --mount --propagation private sh -c \
+		'mount --bind "$1" /etc/hosts && mount --bind "$1" /etc/resolv.conf && mount --bind "$1" /etc/nsswitch.conf' \
+		sh "$PF_CLI_ETC/hosts" >/dev/null 2>&1
+}
+
+# The test name server: dnsmasq on 127.0.0.1:53, answering for *.test from
+# $PF_DNS_HOSTS only (unknown names: NXDOMAIN), nothing else (no upstream).
+PF_DNS_HOSTS=$FMRD_PF_DIR/dns/hosts
+PF_DNS_PID=$FMRD_PF_DIR/dns/dnsmasq.pid
+PF_DNS_LOG=$FMRD_PF_LOGDIR/dnsmasq.log
+
+pf_dns_pid() {
+	local pid
+	[ -r "$PF_DNS_PID" ] || return 0
+	pid=$(tr -dc '0-9' < "$PF_DNS_PID")
+	[ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] &&
+		tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "--pid-file=$PF_DNS_PID" && echo "$pid"
+	return 0
+}
+
+pf_dns_start() {
+	local i
+	[ -z "$(pf_dns_pid)" ] || return 0
+	rm -f "$PF_DNS_PID"
+	dnsmasq --conf-file=/dev/null --listen-address=127.0.0.1 --bind-interfaces --port=53 \
+		--no-resolv --no-hosts --no-poll --addn-hosts="$PF_DNS_HOSTS" --local=/test/ \
+		--user=nobody --group=nogroup --pid-file="$PF_DNS_PID" \
+		--log-facility="$PF_DNS_LOG" --log-queries 2>"$FMRD_PF_DIR/dns/start.err" ||
+		pf_die "dnsmasq did not start: $(cat "$FMRD_PF_DIR/dns/start.err")"
+	for i in $(seq 1 50); do
+		[ -n "$(pf_dns_pid)" ] && return 0
+		sleep 0.1
+	done
+	pf_die "dnsmasq did not write its pid file"
+}
+
+pf_dns_stop() {
+	local pid
+	pid=$(pf_dns_pid)
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	pf_wait_gone "$pid" || kill -KILL "$pid" 2>/dev/null || true
+	rm -f "$PF_DNS_PID"
+}
