@@ -244,7 +244,10 @@ compile_rule(struct cat_parser *ps, struct cat_rule *r)
 		ps->line = r->regex_line;
 		return cat_error(ps, "bad regex at offset %zu: %s", (size_t)off, (char *)msg);
 	}
-	(void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);	/* interpreter if no JIT */
+	/* interpreter if no JIT; FMRELAY_DOCTOR_NO_JIT=1 for valgrind, which
+	 * cannot follow JIT-generated code */
+	if (getenv("FMRELAY_DOCTOR_NO_JIT") == NULL)
+		(void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
 	pcre2_pattern_info(r->re, PCRE2_INFO_NAMECOUNT, &count);
 	pcre2_pattern_info(r->re, PCRE2_INFO_NAMEENTRYSIZE, &size);
 	pcre2_pattern_info(r->re, PCRE2_INFO_NAMETABLE, &table);

@@ -27,6 +27,15 @@ PF_PROV_LOG=$FMRD_PF_LOGDIR/provider.log
 PF_CLI_LOG=$FMRD_PF_LOGDIR/client.log
 PF_CLI_ETC=$FMRD_PF_DIR/client-etc     # the client host's hosts, resolv.conf,
                                         # nsswitch.conf (its smtp chroot gets copies)
+# Scenarios with "logging: rsyslog": the client logs through syslog(3) to a
+# private rsyslogd (never the system's) that writes mail.* with RFC 3339
+# high-precision timestamps (RSYSLOG_FileFormat) to $PF_CLI_SYSLOG.
+PF_RSYSLOG_DIR=$FMRD_PF_DIR/rsyslog
+PF_RSYSLOG_CONF=$PF_RSYSLOG_DIR/rsyslog.conf
+PF_RSYSLOG_PID=$PF_RSYSLOG_DIR/rsyslogd.pid
+PF_RSYSLOG_SOCK=$PF_RSYSLOG_DIR/log.sock  # the client's /dev/log (bind-mounted)
+PF_RSYSLOG_REALDEV=$PF_RSYSLOG_DIR/realdev  # mount point, see pf_start
+PF_CLI_SYSLOG=$FMRD_PF_LOGDIR/client-rsyslog.log
 
 # Test account on the provider (the password is a test value; it ends up in
 # the samples on purpose, like the other samples' "Password to check for
@@ -99,21 +108,46 @@ pf_stop() {
 	pf_wait_gone "$pid" || true
 }
 
-# pf_start CONFIG_DIR QUEUE_DIR [ETC_DIR]: start an instance and wait until
-# its master runs. With ETC_DIR (and when mount namespaces work, see
-# pf_have_ns), the instance runs in its own mount namespace in which
-# /etc/hosts, /etc/resolv.conf and /etc/nsswitch.conf are ETC_DIR's files:
-# the client host's name service, without changing the real /etc.
+# pf_start CONFIG_DIR QUEUE_DIR [ETC_DIR [LOG_SOCKET]]: start an instance
+# and wait until its master runs. With ETC_DIR (and when mount namespaces
+# work, see pf_have_ns), the instance runs in its own mount namespace in
+# which /etc/hosts, /etc/resolv.conf and /etc/nsswitch.conf are ETC_DIR's
+# files: the client host's name service, without changing the real /etc.
+# With LOG_SOCKET, that namespace's /dev/log is LOG_SOCKET (bind-mounted
+# over it; when the host has no /dev/log at all, the namespace gets its own
+# /dev: a tmpfs with copies of the host's device nodes and symlinks, its
+# directories bind-mounted, and /dev/log - the real /dev is not touched).
 pf_start() {
-	local cfg=$1 q=$2 etc=${3:-} i
+	local cfg=$1 q=$2 etc=${3:-} sock=${4:-} i
 	if [ -n "$etc" ] && [ "${PF_NS:-0}" = 1 ]; then
 		unshare --mount --propagation private sh -c '
 			for f in hosts resolv.conf nsswitch.conf; do
 				mount --bind "$1/$f" "/etc/$f" || exit 1
 			done
-			exec postfix -c "$2" start' sh "$etc" "$cfg" >/dev/null 2>"$FMRD_PF_DIR/start.err" ||
+			if [ -n "$3" ]; then
+				if [ -e /dev/log ]; then
+					mount --bind "$3" /dev/log || exit 1
+				else
+					mount --rbind /dev "$4" || exit 1
+					mount -t tmpfs -o mode=755,size=1m fmrd-pf-dev /dev || exit 1
+					for e in "$4"/* "$4"/.[!.]*; do
+						[ -e "$e" ] || [ -L "$e" ] || continue
+						n=${e##*/}
+						[ "$n" = log ] && continue
+						if [ -d "$e" ] && ! [ -L "$e" ]; then
+							mkdir "/dev/$n" && mount --rbind "$e" "/dev/$n" || exit 1
+						else
+							cp -a "$e" "/dev/$n" || exit 1
+						fi
+					done
+					umount -l "$4"
+					: > /dev/log && mount --bind "$3" /dev/log || exit 1
+				fi
+			fi
+			exec postfix -c "$2" start' sh "$etc" "$cfg" "$sock" "$PF_RSYSLOG_REALDEV" >/dev/null 2>"$FMRD_PF_DIR/start.err" ||
 			pf_die "postfix -c $cfg start (in a mount namespace) failed: $(cat "$FMRD_PF_DIR/start.err")"
 	else
+		[ -z "$sock" ] || pf_die "a private /dev/log needs a mount namespace"
 		postfix -c "$cfg" start >/dev/null 2>"$FMRD_PF_DIR/start.err" ||
 			pf_die "postfix -c $cfg start failed: $(cat "$FMRD_PF_DIR/start.err")"
 	fi
@@ -169,4 +203,43 @@ pf_dns_stop() {
 	kill -TERM "$pid" 2>/dev/null || true
 	pf_wait_gone "$pid" || kill -KILL "$pid" 2>/dev/null || true
 	rm -f "$PF_DNS_PID"
+}
+
+# The private rsyslogd ("logging: rsyslog" scenarios): rsyslogd -n with
+# our own configuration ($PF_RSYSLOG_CONF, written by setup.sh: imuxsock on
+# $PF_RSYSLOG_SOCK and on the client's chroot dev/log, mail.* to
+# $PF_CLI_SYSLOG) and our own pid file; found and stopped through that pid
+# file only (checked against /proc). The system's rsyslog is never touched.
+pf_rsyslog_pid() {
+	local pid
+	[ -r "$PF_RSYSLOG_PID" ] || return 0
+	pid=$(tr -dc '0-9' < "$PF_RSYSLOG_PID")
+	[ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] &&
+		tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "-i $PF_RSYSLOG_PID" && echo "$pid"
+	return 0
+}
+
+pf_rsyslog_start() {	# (re)starts it with an empty $PF_CLI_SYSLOG
+	local i
+	pf_rsyslog_stop
+	command -v rsyslogd >/dev/null || pf_die "rsyslogd not installed"
+	[ -f "$PF_RSYSLOG_CONF" ] || pf_die "no $PF_RSYSLOG_CONF (setup.sh)"
+	rm -f "$PF_RSYSLOG_PID" "$PF_RSYSLOG_SOCK"
+	: > "$PF_CLI_SYSLOG"
+	rsyslogd -n -f "$PF_RSYSLOG_CONF" -i "$PF_RSYSLOG_PID" \
+		>"$PF_RSYSLOG_DIR/rsyslogd.out" 2>&1 </dev/null &
+	for i in $(seq 1 100); do
+		[ -n "$(pf_rsyslog_pid)" ] && [ -S "$PF_RSYSLOG_SOCK" ] && return 0
+		sleep 0.05
+	done
+	pf_die "the private rsyslogd did not start: $(tail -5 "$PF_RSYSLOG_DIR/rsyslogd.out")"
+}
+
+pf_rsyslog_stop() {
+	local pid
+	pid=$(pf_rsyslog_pid)
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	pf_wait_gone "$pid" || kill -KILL "$pid" 2>/dev/null || true
+	rm -f "$PF_RSYSLOG_PID"
 }

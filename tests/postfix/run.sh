@@ -10,7 +10,10 @@
 #
 # Environment:
 #   FMRD_BIN            the binary (default build/src/fmrelay-doctor)
-#   FMRD_PF_SAMPLES     where the samples go (default samples/postfix-3.7)
+#   FMRD_PF_SAMPLES     where the collected logs go (default
+#                       $FMRD_PF_DIR/samples; set it to samples/postfix-3.7 to
+#                       refresh the committed samples, then regenerate their
+#                       expected.json with tests/e2e/run-samples.sh UPDATE=1)
 #   FMRD_PF_NO_INSTALL  1: do not apt-get (packages must be installed)
 #   FMRD_PF_KEEP        1: leave the instances running at the end (debugging;
 #                       stop them with tests/postfix/stop.sh)
@@ -38,6 +41,14 @@
 #                 chroot-etc: FILE LINE the smtp chroot's etc/FILE: the first
 #                                       line for a FILE replaces the copy of
 #                                       the host's file, later ones append
+#                 logging: rsyslog      the client logs through syslog(3)
+#                                       instead of maillog_file (which is
+#                                       removed): a private rsyslogd runs for
+#                                       the scenario, bound to /dev/log of the
+#                                       client's mount namespace, and writes
+#                                       RFC 3339 timestamps with microseconds
+#                                       (RSYSLOG_FileFormat); that file is the
+#                                       sample's mail.log (default: maillog_file)
 #   provider.cf (optional) the same "name = value" / master-param: lines for
 #               the provider (restored after the scenario)
 #   send        (optional) from=ADDR (default: none, i.e. root),
@@ -50,7 +61,8 @@
 #   expect      first_finding=ID (or "none": no finding at all),
 #               outcome=sent|deferred|bounced|expired|queued of the test
 #               message, exit=N (optional)
-#   requires    (optional) "namespace": skipped where unshare -m fails
+#   requires    (optional) "namespace": skipped where unshare -m fails;
+#               "rsyslog": skipped without rsyslogd (one per line)
 #   CASE        (optional) description, copied into the sample
 set -uo pipefail
 export LC_ALL=C
@@ -60,7 +72,7 @@ srcdir=$(cd "$here/../.." && pwd)
 
 FMRD_BIN=${FMRD_BIN:-$srcdir/build/src/fmrelay-doctor}
 case $FMRD_BIN in /*) ;; *) FMRD_BIN=$srcdir/$FMRD_BIN ;; esac
-SAMPLES=${FMRD_PF_SAMPLES:-$srcdir/samples/postfix-3.7}
+SAMPLES=${FMRD_PF_SAMPLES:-$FMRD_PF_DIR/samples}
 RESULTS=$FMRD_PF_DIR/results
 
 t_start=$(date +%s)
@@ -107,6 +119,7 @@ teardown() {
 		return
 	fi
 	pf_stop "$PF_CLI" "$PF_CLI_Q"
+	pf_rsyslog_stop
 	pf_stop "$PF_PROV" "$PF_PROV_Q"
 	pf_dns_stop
 }
@@ -147,7 +160,7 @@ apply_cf() {
 		'' | '#'*) ;;
 		master-field:*) postconf -c "$dir" -F -e "$(echo "${line#master-field:}" | sed 's/^ *//')" || return 1 ;;
 		master-param:*) postconf -c "$dir" -P -e "$(echo "${line#master-param:}" | sed 's/^ *//')" || return 1 ;;
-		sasl_passwd:* | sasl_passwd_db:* | db-age:* | postmap:* | chroot-etc:* | reload:*) ;;
+		sasl_passwd:* | sasl_passwd_db:* | db-age:* | postmap:* | chroot-etc:* | reload:* | logging:*) ;;
 		-*) postconf -c "$dir" -X "${line#-}" || return 1 ;;
 		*=*) postconf -c "$dir" -e "$line" || return 1 ;;
 		*) echo "unknown line in $file: $line"; return 1 ;;
@@ -233,6 +246,7 @@ tmark() { [ "${FMRD_PF_DEBUG:-0}" = 1 ] && echo "# t $(date +%S.%N | cut -c1-6) 
 run_scenario() {
 	local sdir=$1 name expect want_first want_outcome want_exit from to until timeout settle_s
 	local body_bytes off poff msgid qid sample out rc first outcome findings detail prov_changed=0 problems=()
+	local logging clog=$PF_CLI_LOG logsock=""
 	name=$(basename "$sdir")
 	expect=$sdir/expect
 	want_first=$(kv "$expect" first_finding "")
@@ -244,10 +258,20 @@ run_scenario() {
 	until=$(kv "$sdir/wait" until '%Q: (removed|to=.*status=deferred)')
 	timeout=$(kv "$sdir/wait" timeout 20)
 	settle_s=$(kv "$sdir/wait" settle 1)
+	logging=$(directive "$sdir/client.cf" logging | tail -1)
+	case ${logging:-maillog_file} in
+	maillog_file) ;;
+	rsyslog) clog=$PF_CLI_SYSLOG logsock=$PF_RSYSLOG_SOCK ;;
+	*) not_ok "$name: unknown logging: $logging"; return ;;
+	esac
 
 	tmark begin
 	if [ -f "$sdir/requires" ] && grep -qx namespace "$sdir/requires" && [ $PF_NS = 0 ]; then
 		ok "$name # SKIP needs a mount namespace (unshare -m)"
+		return
+	fi
+	if [ -f "$sdir/requires" ] && grep -qx rsyslog "$sdir/requires" && ! command -v rsyslogd >/dev/null; then
+		ok "$name # SKIP needs rsyslogd (Debian package rsyslog)"
 		return
 	fi
 	# back to the healthy baseline, with an empty queue. postsuper runs
@@ -264,6 +288,8 @@ run_scenario() {
 			not_ok "$name: applying client.cf failed" "$out"; return
 		fi
 	fi
+	# syslog(3) instead of maillog_file: no maillog_file at all
+	[ -n "$logsock" ] && postconf -c "$PF_CLI" -X maillog_file
 	# Postfix waits until main.cf is 2 s old before it reads it (an editor
 	# might still be writing it); the files are back-dated instead.
 	touch -d "@$(( $(date +%s) - 10 ))" "$PF_CLI/main.cf" "$PF_CLI/master.cf"
@@ -277,10 +303,15 @@ run_scenario() {
 		sleep 0.5
 	fi
 	tmark start
-	off=$(log_size "$PF_CLI_LOG")
+	if [ -n "$logsock" ] && ! out=$(pf_rsyslog_start 2>&1); then
+		not_ok "$name: the private rsyslogd did not start" "$out"
+		cleanup_provider $prov_changed
+		return
+	fi
+	off=$(log_size "$clog")
 	poff=$(log_size "$PF_PROV_LOG")
-	if ! out=$(pf_start "$PF_CLI" "$PF_CLI_Q" "$PF_CLI_ETC" 2>&1); then
-		not_ok "$name: the client instance did not start" "$out" "$(tail -5 "$PF_CLI_LOG")"
+	if ! out=$(pf_start "$PF_CLI" "$PF_CLI_Q" "$PF_CLI_ETC" "$logsock" 2>&1); then
+		not_ok "$name: the client instance did not start" "$out" "$(tail -5 "$clog")"
 		return
 	fi
 
@@ -307,8 +338,8 @@ run_scenario() {
 		fi
 	} | sendmail -C "$PF_CLI" -i "${fopt[@]}" -- "$to"
 	qid=""
-	if wait_log "$PF_CLI_LOG" "$off" ": message-id=$msgid" 10; then
-		qid=$(tail -c +"$((off + 1))" "$PF_CLI_LOG" | grep -F ": message-id=$msgid" |
+	if wait_log "$clog" "$off" ": message-id=$msgid" 10; then
+		qid=$(tail -c +"$((off + 1))" "$clog" | grep -F ": message-id=$msgid" |
 			sed -E 's/.*: ([0-9A-Za-z]+): message-id=.*/\1/' | head -1)
 	fi
 	if [ -z "$qid" ]; then
@@ -316,10 +347,10 @@ run_scenario() {
 	else
 		tmark picked up
 		until=${until//%Q/$qid}
-		wait_log "$PF_CLI_LOG" "$off" "$until" "$timeout" ||
+		wait_log "$clog" "$off" "$until" "$timeout" ||
 			problems+=("no log line matching /$until/ within $timeout s")
 		tmark settle
-		settle "$PF_CLI_LOG" "$settle_s"
+		settle "$clog" "$settle_s"
 		tmark settled
 	fi
 
@@ -327,7 +358,7 @@ run_scenario() {
 	sample=$SAMPLES/$name
 	rm -rf "$sample"
 	mkdir -p "$sample/postfix"
-	tail -c +"$((off + 1))" "$PF_CLI_LOG" > "$sample/mail.log"
+	tail -c +"$((off + 1))" "$clog" > "$sample/mail.log"
 	tail -c +"$((poff + 1))" "$PF_PROV_LOG" > "$RESULTS/$name.provider.log"
 	cp "$PF_CLI/main.cf" "$PF_CLI/master.cf" "$sample/postfix/"
 	[ -f "$PF_CLI/sasl_passwd" ] && cp "$PF_CLI/sasl_passwd" "$sample/postfix/"
@@ -336,7 +367,11 @@ run_scenario() {
 		[ -f "$sdir/CASE" ] && cat "$sdir/CASE"
 		echo "Expected first finding: $want_first; outcome of the test message: $want_outcome."
 		echo "Made by tests/postfix/run.sh with Postfix $(postconf -c "$PF_CLI" -d -h mail_version) on Debian $(cat /etc/debian_version 2>/dev/null):"
-		echo "the client's own log (maillog_file, syslog_name postfix) and configuration; the provider is smtp.provider.test = 127.0.0.1."
+		if [ -n "$logsock" ]; then
+			echo "the client's log (syslog_name postfix, no maillog_file: syslog(3) to rsyslogd $(rsyslogd -v 2>/dev/null | awk 'NR == 1 { print $2 }'), imuxsock, template RSYSLOG_FileFormat) and configuration; the provider is smtp.provider.test = 127.0.0.1."
+		else
+			echo "the client's own log (maillog_file, syslog_name postfix) and configuration; the provider is smtp.provider.test = 127.0.0.1."
+		fi
 		echo "Test message: queue ID ${qid:-?}, $msgid."
 		echo "Password to check for leaks: $PF_SASL_PASS"
 	} > "$sample/CASE"
@@ -390,6 +425,12 @@ for sdir in "$here"/scenarios/*; do
 	fi
 	t0=$(date +%s)
 	run_scenario "$sdir"
+	# a private rsyslogd runs for one scenario only: stop the client that
+	# logs to it first, then it
+	if [ -n "$(pf_rsyslog_pid)" ]; then
+		pf_stop "$PF_CLI" "$PF_CLI_Q" fast
+		pf_rsyslog_stop
+	fi
 	diag "$name took $(( $(date +%s) - t0 )) s"
 done
 
@@ -401,13 +442,15 @@ if [ "${FMRD_PF_KEEP:-0}" != 1 ]; then
 	for q in "$PF_CLI_Q" "$PF_PROV_Q"; do
 		[ -n "$(pf_master_pid "$q")" ] && left="$left master($q)"
 	done
+	[ -n "$(pf_rsyslog_pid)" ] && left="$left rsyslogd($PF_RSYSLOG_PID)"
+	[ -S "$PF_RSYSLOG_SOCK" ] && left="$left socket:$PF_RSYSLOG_SOCK"
 	for port in $PF_PORT_SUBMISSION $PF_PORT_SMTPS $PF_PORT_NOTLS; do
 		ss -Hltn "sport = :$port" | grep -q . && left="$left port:$port"
 	done
 	if [ -n "$left" ]; then
 		not_ok "teardown: left behind:$left"
 	else
-		ok "teardown: no instance and no listener left"
+		ok "teardown: no instance, no rsyslogd and no listener left"
 	fi
 fi
 diag "total time $(( $(date +%s) - t_start )) s, $tap_failed of $tap_n failed"

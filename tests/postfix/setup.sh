@@ -29,10 +29,14 @@ chmod 755 "$FMRD_PF_DIR"
 
 # ---------------------------------------------------------------- packages
 PKGS="postfix libsasl2-modules sasl2-bin openssl dnsmasq-base iproute2 jq"
+# only for the "logging: rsyslog" scenarios (skipped without it); installed
+# like the others, never started as the system's service
+PKGS_OPTIONAL="rsyslog"
 
-pkg_missing() {
+pkg_missing() {	# pkg_missing [PACKAGE...] (default: $PKGS)
 	local p out=""
-	for p in $PKGS; do
+	# shellcheck disable=SC2048,SC2086
+	for p in ${*:-$PKGS}; do
 		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
 			out="$out $p"
 	done
@@ -50,8 +54,9 @@ restore_policy() {
 }
 
 install_packages() {
-	local missing default_pid_before default_pid_after
-	missing=$(pkg_missing)
+	local missing default_pid_before default_pid_after syslog_before syslog_after
+	# shellcheck disable=SC2086
+	missing=$(pkg_missing $PKGS $PKGS_OPTIONAL)
 	[ -n "$missing" ] || return 0
 	pf_log "installing:$missing"
 	# Install Postfix unconfigured ("No configuration": no /etc/postfix/main.cf
@@ -61,6 +66,7 @@ install_packages() {
 	postfix postfix/mailname string client.example.com
 	EOF
 	default_pid_before=$(pf_master_pid /var/spool/postfix)
+	syslog_before=$(system_rsyslogd_pid)
 	# Forbid service starts while installing (Debian's policy-rc.d protocol).
 	if [ -e /usr/sbin/policy-rc.d ]; then
 		cp -p /usr/sbin/policy-rc.d "$FMRD_PF_DIR/policy-rc.d.saved"
@@ -88,6 +94,21 @@ install_packages() {
 		pf_log "the package installation started the default Postfix instance; stopping it"
 		postfix stop || true
 	fi
+	# the same for the system's rsyslogd (its own pid file): not started by
+	# the policy-rc.d above; if it was started after all, stop it again
+	syslog_after=$(system_rsyslogd_pid)
+	if [ -n "$syslog_after" ] && [ -z "$syslog_before" ]; then
+		pf_log "the package installation started the system's rsyslogd ($syslog_after); stopping it"
+		kill -TERM "$syslog_after" 2>/dev/null || true
+	fi
+}
+
+system_rsyslogd_pid() {	# the system's rsyslogd, from its pid file
+	local pid
+	[ -r /run/rsyslogd.pid ] || return 0
+	pid=$(tr -dc '0-9' < /run/rsyslogd.pid)
+	[ -n "$pid" ] && [ -r "/proc/$pid/comm" ] && grep -qx rsyslogd "/proc/$pid/comm" && echo "$pid"
+	return 0
 }
 
 if [ "$install" = 1 ]; then
@@ -102,6 +123,7 @@ command -v saslpasswd2 >/dev/null || pf_die "saslpasswd2 not found (sasl2-bin)"
 [ -f "$PF_CLI/main.cf" ] && pf_stop "$PF_CLI" "$PF_CLI_Q"
 [ -f "$PF_PROV/main.cf" ] && pf_stop "$PF_PROV" "$PF_PROV_Q"
 pf_dns_stop
+pf_rsyslog_stop
 
 mkdir -p "$FMRD_PF_SPOOL" "$FMRD_PF_DATA" "$FMRD_PF_LOGDIR" "$PF_PROV_Q" "$PF_CLI_Q"
 chmod 755 "$FMRD_PF_SPOOL" "$FMRD_PF_DATA" "$FMRD_PF_LOGDIR" "$PF_PROV_Q" "$PF_CLI_Q"
@@ -354,6 +376,27 @@ cp -p "$PF_CLI_ETC"/* "$PF_CLI_Q/etc/"
 for f in services localtime host.conf; do
 	[ -e "/etc/$f" ] && cp -L "/etc/$f" "$PF_CLI_Q/etc/$f"
 done
+
+# The private rsyslogd of the "logging: rsyslog" scenarios (lib.sh;
+# run.sh starts it): /dev/log of the client's mount namespace is
+# $PF_RSYSLOG_SOCK; like Debian's rsyslog.d/postfix.conf it also listens on
+# dev/log in the client's queue directory (the smtp chroot). Hostname
+# "client" as on the client host; rsyslog's own reception time, RFC 3339
+# with microseconds and zone (RSYSLOG_FileFormat); no rate limits.
+mkdir -p "$PF_RSYSLOG_DIR" "$PF_RSYSLOG_REALDEV" "$PF_CLI_Q/dev"
+chmod 755 "$PF_RSYSLOG_DIR" "$PF_CLI_Q/dev"
+cat > "$PF_RSYSLOG_CONF" <<EOF
+# fmrelay-doctor tests/postfix: private rsyslogd for the client instance
+# (rsyslogd -n -f $PF_RSYSLOG_CONF -i $PF_RSYSLOG_PID)
+global(workDirectory="$PF_RSYSLOG_DIR" localHostName="${PF_CLIENT_HOST%%.*}")
+module(load="imuxsock" SysSock.Name="$PF_RSYSLOG_SOCK" SysSock.RateLimit.Interval="0")
+input(type="imuxsock" Socket="$PF_CLI_Q/dev/log" RateLimit.Interval="0")
+mail.*	action(type="omfile" file="$PF_CLI_SYSLOG" template="RSYSLOG_FileFormat")
+EOF
+chmod 644 "$PF_RSYSLOG_CONF"
+if command -v rsyslogd >/dev/null; then
+	rsyslogd -N1 -f "$PF_RSYSLOG_CONF" >/dev/null 2>&1 || pf_die "rsyslogd -N1 rejects $PF_RSYSLOG_CONF"
+fi
 
 postfix -c "$PF_CLI" check >/dev/null 2>&1 || true   # creates the queue directories
 rm -rf "$PF_CLI_BASE"
