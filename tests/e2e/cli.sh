@@ -157,9 +157,13 @@ grep -q '^Fix:' "$tmpdir/out" && grep -q 'example: certificate verification fail
 expect_rc "--explain unknown: 64" 64 "$bin" --explain no.such.finding
 grep -q 'no.such.finding' "$tmpdir/err" && ok "--explain names the unknown id" || not_ok "--explain names the unknown id"
 
-# every finding ID of the built-in rules is documented in README
+# every finding ID of the built-in rules is documented in README and
+# reported by at least one sample (whose expected JSON the suite checks)
+find "$FMRD_SRCDIR/samples" -name expected.json -exec cat {} + > "$tmpdir/allexpected"
 for id in $(sed -n 's/^\[finding \([a-z0-9._]*\)\]$/\1/p' "$FMRD_SRCDIR"/patterns/*.rules); do
 	if grep -q "^  $id " "$FMRD_SRCDIR/README"; then ok "README documents finding $id"; else
 		not_ok "README documents finding $id"; fi
+	if grep -qF "\"id\":\"$id\"" "$tmpdir/allexpected"; then ok "a sample shows finding $id"; else
+		not_ok "a sample shows finding $id"; fi
 done
 tap_done
