@@ -25,14 +25,7 @@
 #include "record.h"
 #include "textsafe.h"
 
-#define assert_span_eq(sp, lit) do {					\
-	struct span s_ = (sp);						\
-	char b_[512];							\
-	assert_true(s_.len < sizeof(b_));				\
-	memcpy(b_, s_.p, s_.len);					\
-	b_[s_.len] = '\0';						\
-	assert_string_equal(b_, (lit));					\
-} while (0)
+#include "testutil.h"
 
 /* --- fixture: a temporary directory, a catalog, an error buffer ---------- */
 

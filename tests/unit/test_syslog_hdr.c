@@ -28,14 +28,7 @@
 /* date -u -d '2026-01-01T00:00:00Z' +%s */
 #define T_2026_01_01_000000 INT64_C(1767225600)
 
-#define assert_span_eq(sp, lit) do {					\
-	struct span s_ = (sp);						\
-	char b_[512];							\
-	assert_true(s_.len < sizeof(b_));				\
-	memcpy(b_, s_.p, s_.len);					\
-	b_[s_.len] = '\0';						\
-	assert_string_equal(b_, (lit));					\
-} while (0)
+#include "testutil.h"
 
 static int
 parse(const char *line, struct syslog_hdr *h)
