@@ -26,6 +26,7 @@ enum find_sev {
 enum cat_scope {
 	SCOPE_LINE = 0,		/* record text (with or without queue ID) */
 	SCOPE_REASON,		/* the "(...)" reason of a delivery status */
+	SCOPE_DELIVERY,		/* a whole delivery line: to=<...>, relay=..., status=... */
 	SCOPE_COUNT
 };
 
@@ -49,11 +50,22 @@ struct cat_finding {
 enum cond_op {
 	COND_SET, COND_UNSET, COND_EQ, COND_NE, COND_CHROOT, COND_NOCHROOT,
 	COND_CONTAINS,		/* param~capture: the value contains the captured text */
+	COND_LIST_HAS,		/* param~=capture: a list element equals the capture */
+	COND_LIST_LACKS,	/* param!~=capture: no list element equals it */
 	COND_SASL_KEY,		/* sasl_key: the password map has relayhost's key */
 	COND_NO_SASL_KEY,	/* !sasl_key: it has not (unknown: neither holds) */
 	COND_SASL_DB_STALE,	/* sasl_db_stale: the map's .db is older than its source */
-	COND_SASL_DB_MISSING	/* sasl_db_missing: the map was never postmap'ed */
+	COND_SASL_DB_MISSING,	/* sasl_db_missing: the map was never postmap'ed */
+	COND_SUBMITTED,		/* submitted: the message was submitted on this host */
+	COND_NOT_SUBMITTED,	/* !submitted */
+	COND_RECEIVED,		/* received: it came from another host, unauthenticated */
+	COND_NOT_RECEIVED	/* !received */
 };
+
+/* What the correlator knows of the message a text belongs to
+ * (catalog_match_ctx); 0 when nothing is known. */
+#define CTX_SUBMITTED 1u	/* pickup, or smtpd from loopback or a SASL client */
+#define CTX_RECEIVED  2u	/* smtpd from another host without SASL */
 
 struct cat_cond {
 	enum cond_op op;
@@ -139,6 +151,11 @@ int catalog_match(struct catalog *cat, enum cat_kind kind, int which, enum cat_s
 		  const struct pf_record *rec, int status, struct span text,
 		  const struct pfconf *cf, struct cat_hit *hit);
 
+/* The same, for text of a message whose origin is known (CTX_* flags). */
+int catalog_match_ctx(struct catalog *cat, enum cat_kind kind, int which, enum cat_scope scope,
+		      const struct pf_record *rec, int status, struct span text,
+		      const struct pfconf *cf, unsigned ctx, struct cat_hit *hit);
+
 /* Named capture of a hit; 0 if the group is unknown or did not match. */
 int catalog_capture(const struct cat_hit *hit, const char *name, struct span *out);
 
@@ -148,6 +165,9 @@ const struct cat_finding *catalog_finding(const struct catalog *cat, const char 
 const struct cat_provider *catalog_provider(const struct catalog *cat, const char *host);
 const char *provider_field(const struct cat_provider *p, const char *key);
 const char *find_sev_name(enum find_sev s);
+
+/* Name of a scope as written in rule files ("line", "reason", "delivery"). */
+const char *catalog_scope_name(enum cat_scope s);
 
 /* --list-rules and --explain ID (catalog_explain: 0, or -1 if unknown). */
 void catalog_list(const struct catalog *cat, FILE *out);

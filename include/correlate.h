@@ -52,6 +52,7 @@ struct corr_msg {
 	struct corr_rcpt *rcpt;
 	uint32_t nrcpt, rcap, rcpt_dropped;
 	int finds[CORR_MAX_FINDS];	/* finding indices (diag) */
+	unsigned char fsev[CORR_MAX_FINDS];	/* worst severity of its hits here */
 	int nfinds;
 	int specific;		/* a non-fallback finding explains it */
 	int arena_full;		/* compaction could not make room: stop adding */
@@ -67,6 +68,7 @@ struct corr_proc {
 	int used;
 	int64_t last;
 	int pending[CORR_PROC_PENDING];
+	unsigned char pending_sev[CORR_PROC_PENDING];
 	int npending;
 	char facts[512];	/* serialised facts of the current session */
 	size_t factlen;

@@ -291,20 +291,28 @@ parse_programs(struct cat_parser *ps, const char *v)
 	return rc;
 }
 
+static const char *const scope_names[SCOPE_COUNT] = { "line", "reason", "delivery" };
+
+const char *
+catalog_scope_name(enum cat_scope s)
+{
+	return s < SCOPE_COUNT ? scope_names[s] : "?";
+}
+
 static int
 parse_scopes(struct cat_parser *ps, const char *v)
 {
 	char *copy = xstrdup(v), *tok, *save = NULL;
-	int rc = 0;
+	int rc = 0, s;
 
 	ps->r->scopes = 0;
 	for (tok = strtok_r(copy, " ,\t", &save); tok; tok = strtok_r(NULL, " ,\t", &save)) {
-		if (strcmp(tok, "line") == 0)
-			ps->r->scopes |= 1u << SCOPE_LINE;
-		else if (strcmp(tok, "reason") == 0)
-			ps->r->scopes |= 1u << SCOPE_REASON;
+		for (s = 0; s < SCOPE_COUNT && strcmp(tok, scope_names[s]) != 0; s++)
+			;
+		if (s < SCOPE_COUNT)
+			ps->r->scopes |= 1u << s;
 		else
-			rc = cat_error(ps, "unknown scope \"%s\" (line, reason)", tok);
+			rc = cat_error(ps, "unknown scope \"%s\" (line, reason, delivery)", tok);
 	}
 	free(copy);
 	return rc;
@@ -330,44 +338,100 @@ parse_statuses(struct cat_parser *ps, const char *v)
 	return rc;
 }
 
+/* Conditions that are a keyword alone (no parameter). */
+static const struct cond_word {
+	const char *word;
+	enum cond_op op;
+} cond_words[] = {
+	{ "sasl_db_stale", COND_SASL_DB_STALE },
+	{ "sasl_db_missing", COND_SASL_DB_MISSING },
+	{ "sasl_key", COND_SASL_KEY },
+	{ "!sasl_key", COND_NO_SASL_KEY },
+	{ "chroot", COND_CHROOT },
+	{ "!chroot", COND_NOCHROOT },
+	{ "submitted", COND_SUBMITTED },
+	{ "!submitted", COND_NOT_SUBMITTED },
+	{ "received", COND_RECEIVED },
+	{ "!received", COND_NOT_RECEIVED },
+};
+
+/* Operators between a parameter and a value, longest first. */
+static const struct cond_infix {
+	const char *op_text;
+	enum cond_op op;
+} cond_infixes[] = {
+	{ "!~=", COND_LIST_LACKS },
+	{ "~=", COND_LIST_HAS },
+	{ "~", COND_CONTAINS },
+	{ "!=", COND_NE },
+	{ "=", COND_EQ },
+};
+
+/* One condition: a keyword, param OP value, param or !param. */
+static void
+parse_cond(const char *tok, struct cat_cond *c)
+{
+	const char *at;
+	size_t i;
+
+	c->op = COND_SET;
+	c->param = c->value = NULL;
+	for (i = 0; i < sizeof(cond_words) / sizeof(cond_words[0]); i++)
+		if (strcmp(tok, cond_words[i].word) == 0) {
+			c->op = cond_words[i].op;
+			return;
+		}
+	for (i = 0; i < sizeof(cond_infixes) / sizeof(cond_infixes[0]); i++)
+		if ((at = strstr(tok, cond_infixes[i].op_text)) != NULL) {
+			c->op = cond_infixes[i].op;
+			c->param = xstrndup(tok, (size_t)(at - tok));
+			c->value = xstrdup(at + strlen(cond_infixes[i].op_text));
+			return;
+		}
+	if (tok[0] == '!') {
+		c->op = COND_UNSET;
+		c->param = xstrdup(tok + 1);
+	} else {
+		c->param = xstrdup(tok);
+	}
+}
+
+/* Does the condition look at the configuration (or at the message)? */
+static int
+cond_uses_config(enum cond_op op)
+{
+	return op < COND_SUBMITTED;
+}
+
+/* How a condition is written back (--explain). */
+static void
+print_cond(FILE *out, const struct cat_cond *c)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cond_words) / sizeof(cond_words[0]); i++)
+		if (cond_words[i].op == c->op) {
+			fprintf(out, " %s", cond_words[i].word);
+			return;
+		}
+	for (i = 0; i < sizeof(cond_infixes) / sizeof(cond_infixes[0]); i++)
+		if (cond_infixes[i].op == c->op) {
+			fprintf(out, " %s%s%s", c->param, cond_infixes[i].op_text, c->value);
+			return;
+		}
+	fprintf(out, " %s%s", c->op == COND_UNSET ? "!" : "", c->param);
+}
+
 /* when = chroot smtp_tls_CApath !smtp_tls_CAfile smtp_tls_security_level=secure */
 static int
 parse_when(struct cat_parser *ps, const char *v)
 {
-	char *copy = xstrdup(v), *tok, *save = NULL, *eq;
+	char *copy = xstrdup(v), *tok, *save = NULL;
 	struct cat_rule *r = ps->r;
 
 	for (tok = strtok_r(copy, " ,\t", &save); tok; tok = strtok_r(NULL, " ,\t", &save)) {
-		struct cat_cond c = { COND_SET, NULL, NULL };
-
-		if (strcmp(tok, "sasl_db_stale") == 0) {
-			c.op = COND_SASL_DB_STALE;
-		} else if (strcmp(tok, "sasl_db_missing") == 0) {
-			c.op = COND_SASL_DB_MISSING;
-		} else if (strcmp(tok, "sasl_key") == 0) {
-			c.op = COND_SASL_KEY;
-		} else if (strcmp(tok, "!sasl_key") == 0) {
-			c.op = COND_NO_SASL_KEY;
-		} else if (strcmp(tok, "chroot") == 0) {
-			c.op = COND_CHROOT;
-		} else if (strcmp(tok, "!chroot") == 0) {
-			c.op = COND_NOCHROOT;
-		} else if ((eq = strchr(tok, '~')) != NULL) {
-			c.op = COND_CONTAINS;
-			c.param = xstrndup(tok, (size_t)(eq - tok));
-			c.value = xstrdup(eq + 1);
-		} else if ((eq = strchr(tok, '=')) != NULL) {
-			c.op = eq > tok && eq[-1] == '!' ? COND_NE : COND_EQ;
-			c.param = xstrndup(tok, (size_t)(eq - tok) - (c.op == COND_NE));
-			c.value = xstrdup(eq + 1);
-		} else if (tok[0] == '!') {
-			c.op = COND_UNSET;
-			c.param = xstrdup(tok + 1);
-		} else {
-			c.param = xstrdup(tok);
-		}
-		r->conds = xreallocarray(r->conds, (size_t)r->nconds + 1, sizeof(c));
-		r->conds[r->nconds++] = c;
+		r->conds = xreallocarray(r->conds, (size_t)r->nconds + 1, sizeof(*r->conds));
+		parse_cond(tok, &r->conds[r->nconds++]);
 	}
 	free(copy);
 	return 0;
@@ -794,9 +858,27 @@ catalog_finalize(struct catalog *cat, struct strbuf *err)
 
 /* --- matching ------------------------------------------------------------ */
 
+/* Does the list value (elements separated by blanks or commas) have an
+ * element equal to s, ignoring case? */
+static int
+list_has(const char *v, struct span s)
+{
+	size_t n;
+
+	for (;;) {
+		v += strspn(v, " \t,");
+		if (*v == '\0')
+			return 0;
+		n = strcspn(v, " \t,");
+		if (n == s.len && strncasecmp(v, s.p, n) == 0)
+			return 1;
+		v += n;
+	}
+}
+
 static int
 cond_holds(const struct cat_cond *c, const struct pfconf *cf, const struct pf_record *rec,
-	   const struct cat_hit *hit)
+	   const struct cat_hit *hit, unsigned ctx)
 {
 	struct span cap;
 	const char *v;
@@ -804,6 +886,12 @@ cond_holds(const struct cat_cond *c, const struct pfconf *cf, const struct pf_re
 	int ch;
 
 	switch (c->op) {
+	case COND_SUBMITTED:
+	case COND_NOT_SUBMITTED:
+		return ((ctx & CTX_SUBMITTED) != 0) == (c->op == COND_SUBMITTED);
+	case COND_RECEIVED:
+	case COND_NOT_RECEIVED:
+		return ((ctx & CTX_RECEIVED) != 0) == (c->op == COND_RECEIVED);
 	case COND_SASL_DB_STALE:
 		return cf != NULL && cf->loaded && cf->sasl_db_state == SASL_DB_STALE;
 	case COND_SASL_DB_MISSING:
@@ -839,6 +927,11 @@ cond_holds(const struct cat_cond *c, const struct pfconf *cf, const struct pf_re
 	case COND_CONTAINS:
 		return catalog_capture(hit, c->value, &cap) && cap.len > 0
 		    && memmem(v, strlen(v), cap.p, cap.len) != NULL;
+	case COND_LIST_HAS:
+	case COND_LIST_LACKS:
+		if (!catalog_capture(hit, c->value, &cap) || cap.len == 0)
+			return 0;
+		return list_has(v, cap) == (c->op == COND_LIST_HAS);
 	default:
 		return 0;
 	}
@@ -869,12 +962,12 @@ rule_prefilter(const struct cat_rule *r, const struct pf_record *rec, int status
 /* Configuration conditions, after the regex (they may use captures). */
 static int
 rule_conditions(const struct cat_rule *r, const struct pf_record *rec,
-		const struct pfconf *cf, const struct cat_hit *hit)
+		const struct pfconf *cf, const struct cat_hit *hit, unsigned ctx)
 {
 	int i;
 
 	for (i = 0; i < r->nconds; i++)
-		if (!cond_holds(&r->conds[i], cf, rec, hit))
+		if (!cond_holds(&r->conds[i], cf, rec, hit, ctx))
 			return 0;
 	return 1;
 }
@@ -883,6 +976,14 @@ int
 catalog_match(struct catalog *cat, enum cat_kind kind, int which, enum cat_scope scope,
 	      const struct pf_record *rec, int status, struct span text,
 	      const struct pfconf *cf, struct cat_hit *hit)
+{
+	return catalog_match_ctx(cat, kind, which, scope, rec, status, text, cf, 0, hit);
+}
+
+int
+catalog_match_ctx(struct catalog *cat, enum cat_kind kind, int which, enum cat_scope scope,
+		  const struct pf_record *rec, int status, struct span text,
+		  const struct pfconf *cf, unsigned ctx, struct cat_hit *hit)
 {
 	enum prog_id prog = rec != NULL ? rec->prog : PROG_SMTP;
 	const uint32_t *idx = cat->index[scope][prog];
@@ -899,7 +1000,7 @@ catalog_match(struct catalog *cat, enum cat_kind kind, int which, enum cat_scope
 		hit->rule = r;
 		hit->subject = text;
 		hit->ov = pcre2_get_ovector_pointer(cat->md);
-		if (r->nconds > 0 && !rule_conditions(r, rec, cf, hit))
+		if (r->nconds > 0 && !rule_conditions(r, rec, cf, hit, ctx))
 			continue;
 		return 1;
 	}
@@ -973,21 +1074,27 @@ explain_para(FILE *out, const char *label, const char *text)
 	fputs("\n\n", out);
 }
 
+static const char *const scope_explain[SCOPE_COUNT] = {
+	"log lines", "delivery reasons", "delivery lines"
+};
+
 static void
 explain_match(FILE *out, const struct cat_rule *r)
 {
-	static const char *const ops[] = { "", "!", "=", "!=", "chroot", "!chroot", "~" };
+	const char *sep = "";
 	int i;
 
-	fprintf(out, "  - %s:%d: on %s%s, programs ", r->file, r->line,
-		(r->scopes & (1u << SCOPE_LINE)) ? "log lines" : "",
-		(r->scopes & (1u << SCOPE_REASON)) ? (r->scopes & 1u ? " and delivery reasons"
-						       : "delivery reasons") : "");
+	fprintf(out, "  - %s:%d: on ", r->file, r->line);
+	for (i = 0; i < SCOPE_COUNT; i++)
+		if (r->scopes & (1u << i)) {
+			fprintf(out, "%s%s", sep, scope_explain[i]);
+			sep = " and ";
+		}
+	fputs(", programs ", out);
 	if (r->progmask == 0) {
 		fputs("any", out);
 	} else {
-		const char *sep = "";
-
+		sep = "";
 		for (i = 1; i < PROG_COUNT; i++)
 			if (r->progmask & ((uint64_t)1 << i)) {
 				fprintf(out, "%s%s", sep, prog_name((enum prog_id)i));
@@ -998,22 +1105,13 @@ explain_match(FILE *out, const struct cat_rule *r)
 		r->fallback ? ", only when nothing more specific explains the message" : "");
 	if (r->nconds > 0) {
 		fputs("    when:", out);
-		for (i = 0; i < r->nconds; i++) {
-			const struct cat_cond *c = &r->conds[i];
+		int conf = 0;
 
-			if (c->op == COND_SASL_KEY || c->op == COND_NO_SASL_KEY)
-				fprintf(out, " %s", c->op == COND_SASL_KEY ? "sasl_key" : "!sasl_key");
-			else if (c->op == COND_SASL_DB_STALE || c->op == COND_SASL_DB_MISSING)
-				fprintf(out, " %s", c->op == COND_SASL_DB_STALE ? "sasl_db_stale"
-					: "sasl_db_missing");
-			else if (c->op == COND_CHROOT || c->op == COND_NOCHROOT)
-				fprintf(out, " %s", ops[c->op]);
-			else if (c->op == COND_SET || c->op == COND_UNSET)
-				fprintf(out, " %s%s", ops[c->op], c->param);
-			else
-				fprintf(out, " %s%s%s", c->param, ops[c->op], c->value);
+		for (i = 0; i < r->nconds; i++) {
+			print_cond(out, &r->conds[i]);
+			conf |= cond_uses_config(r->conds[i].op);
 		}
-		fputs(" (needs the configuration)\n", out);
+		fputs(conf ? " (needs the configuration)\n" : "\n", out);
 	}
 	fprintf(out, "    regex: %s\n", r->regex);
 	for (i = 0; i < r->nexamples; i++)

@@ -339,20 +339,33 @@ msg_lookup(struct corr *c, const struct pf_record *rec, const struct evref *ev, 
 	return m;
 }
 
-/* Record finding idx against message m (once per message). */
+/* A finding hit: its index in the diagnosis (< 0: none) and the severity
+ * of the match that produced it. */
+struct fhit {
+	int idx;
+	enum find_sev sev;
+};
+
+/* Record finding idx against message m (once per message), with the
+ * severity of the match that hit for this message. */
 static void
-msg_add_finding(struct corr *c, struct corr_msg *m, int idx)
+msg_add_finding(struct corr *c, struct corr_msg *m, struct fhit h)
 {
 	int i;
 
-	if (idx < 0)
+	if (h.idx < 0)
 		return;
 	for (i = 0; i < m->nfinds; i++)
-		if (m->finds[i] == idx)
+		if (m->finds[i] == h.idx) {
+			if (h.sev > m->fsev[i])
+				m->fsev[i] = (unsigned char)h.sev;
 			return;
-	if (m->nfinds < CORR_MAX_FINDS)
-		m->finds[m->nfinds++] = idx;
-	diag_attach(c->diag, idx, corr_str(m, m->qid));
+		}
+	if (m->nfinds < CORR_MAX_FINDS) {
+		m->fsev[m->nfinds] = (unsigned char)h.sev;
+		m->finds[m->nfinds++] = h.idx;
+	}
+	diag_attach(c->diag, h.idx, corr_str(m, m->qid));
 }
 
 static void
@@ -399,19 +412,24 @@ proc_get(struct corr *c, const struct pf_record *rec, int create)
 }
 
 static void
-proc_pend(struct corr *c, const struct pf_record *rec, int idx)
+proc_pend(struct corr *c, const struct pf_record *rec, struct fhit h)
 {
 	struct corr_proc *p = proc_get(c, rec, 1);
 	int i;
 
 	p->last = c->now;
-	if (idx < 0)
+	if (h.idx < 0)
 		return;
 	for (i = 0; i < p->npending; i++)
-		if (p->pending[i] == idx)
+		if (p->pending[i] == h.idx) {
+			if (h.sev > p->pending_sev[i])
+				p->pending_sev[i] = (unsigned char)h.sev;
 			return;
-	if (p->npending < CORR_PROC_PENDING)
-		p->pending[p->npending++] = idx;
+		}
+	if (p->npending < CORR_PROC_PENDING) {
+		p->pending_sev[p->npending] = (unsigned char)h.sev;
+		p->pending[p->npending++] = h.idx;
+	}
 }
 
 /* Drop the entry named name from a serialised fact list. */
@@ -475,16 +493,49 @@ proc_fact(struct corr *c, const struct pf_record *rec, const struct cat_hit *hit
 
 /* --- catalog matching --------------------------------------------------- */
 
-/* Match text in scope; on a hit fold it into the diagnosis. */
+/* Is "name[addr]" a loopback client? */
 static int
+client_loopback(const char *client)
+{
+	const char *a = client != NULL ? strchr(client, '[') : NULL;
+
+	if (a == NULL)
+		return 0;
+	a++;
+	return strncmp(a, "127.", 4) == 0 || strcmp(a, "::1]") == 0
+	    || strncmp(a, "::ffff:127.", 11) == 0;
+}
+
+/* What the rules' submitted/received conditions know of message m. */
+static unsigned
+msg_ctx(const struct corr_msg *m)
+{
+	if (m == NULL)
+		return 0;
+	if (m->origin == ORIGIN_PICKUP)
+		return CTX_SUBMITTED;
+	if (m->origin != ORIGIN_SMTPD)
+		return 0;
+	if (m->sasl_user != 0 || client_loopback(corr_str(m, m->client)))
+		return CTX_SUBMITTED;
+	return CTX_RECEIVED;
+}
+
+/* Match text of message m (NULL: none yet) in scope; on a hit fold it
+ * into the diagnosis. idx is the finding, -2 when no rule matched. */
+static struct fhit
 match_finding(struct corr *c, int which, enum cat_scope scope, const struct pf_record *rec,
-	      int status, struct span text, const struct evref *ev)
+	      const struct corr_msg *m, int status, struct span text, const struct evref *ev)
 {
 	struct cat_hit hit;
+	struct fhit h = { -2, FSEV_OK };
 
-	if (!catalog_match(c->cat, KIND_FINDING, which, scope, rec, status, text, c->cf, &hit))
-		return -2;
-	return diag_hit(c->diag, &hit, rec, ev);
+	if (!catalog_match_ctx(c->cat, KIND_FINDING, which, scope, rec, status, text, c->cf,
+			       msg_ctx(m), &hit))
+		return h;
+	h.idx = diag_hit(c->diag, &hit, rec, ev);
+	h.sev = hit.rule->severity;
+	return h;
 }
 
 /* --- lifecycle records -------------------------------------------------- */
@@ -612,7 +663,8 @@ attach_pending(struct corr *c, const struct pf_record *rec, struct corr_msg *m,
 		p->fact_msg = 0;
 	}
 	for (i = 0; i < p->npending; i++)
-		msg_add_finding(c, m, p->pending[i]);
+		msg_add_finding(c, m, (struct fhit){ p->pending[i],
+						     (enum find_sev)p->pending_sev[i] });
 	if (p->npending > 0)
 		m->specific = 1;
 	p->npending = 0;
@@ -647,7 +699,8 @@ lc_delivery(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 	struct corr_rcpt *r;
 	enum dstatus st;
 	struct kv kv;
-	int found, reused = 0;
+	struct fhit found;
+	int reused = 0;
 
 	while (next_field(&p, end, &kv)) {
 		if (span_eq(kv.key, "to"))
@@ -696,19 +749,25 @@ lc_delivery(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 			arena_set(m, &r->delays, delays);
 		arena_set(m, &r->reason, reason);
 	}
+	/* rules on the whole line (recipient, relay=local) come first */
+	found = match_finding(c, CM_REGULAR, SCOPE_DELIVERY, rec, m, st, rec->text, ev);
+	if (found.idx >= 0) {
+		m->specific = 1;
+		msg_add_finding(c, m, found);
+		return;
+	}
 	if (st == DS_SENT)
 		return;
 	if (span_starts(reason, SUSPENDED, sizeof(SUSPENDED) - 1)) {
 		reason.p += sizeof(SUSPENDED) - 1;
 		reason.len -= sizeof(SUSPENDED) - 1;
 	}
-	found = match_finding(c, CM_REGULAR, SCOPE_REASON, rec, st, reason, ev);
-	if (found >= 0)
+	found = match_finding(c, CM_REGULAR, SCOPE_REASON, rec, m, st, reason, ev);
+	if (found.idx >= 0)
 		m->specific = 1;
-	else if (found == -2 && !m->specific)	/* nothing better explains it */
-		found = match_finding(c, CM_FALLBACK, SCOPE_REASON, rec, st, reason, ev);
-	if (found >= 0)
-		msg_add_finding(c, m, found);
+	else if (found.idx == -2 && !m->specific)	/* nothing better explains it */
+		found = match_finding(c, CM_FALLBACK, SCOPE_REASON, rec, m, st, reason, ev);
+	msg_add_finding(c, m, found);
 }
 
 static long
@@ -788,8 +847,6 @@ lc_qmgr_from(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 			m->attempts++;
 		} else if (span_eq(kv.key, "status")) {
 			if (span_starts(kv.val, "expired", 7) || span_starts(kv.val, "force-expired", 13)) {
-				int idx;
-
 				uint32_t i;
 
 				/* recipients still waiting were returned with the message */
@@ -797,9 +854,9 @@ lc_qmgr_from(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 					if (m->rcpt[i].status == DS_DEFERRED || m->rcpt[i].status == DS_NONE)
 						m->rcpt[i].status = DS_EXPIRED;
 				m->expired = 1;
-				idx = match_finding(c, CM_REGULAR | CM_FALLBACK, SCOPE_LINE, rec,
-						    DS_EXPIRED, rec->text, ev);
-				msg_add_finding(c, m, idx);
+				msg_add_finding(c, m, match_finding(c, CM_REGULAR | CM_FALLBACK,
+								    SCOPE_LINE, rec, m, DS_EXPIRED,
+								    rec->text, ev));
 			}
 		}
 	}
@@ -888,7 +945,7 @@ corr_record(struct corr *c, const struct pf_record *rec, const struct evref *ev)
 	const struct lc_entry *lc;
 	struct corr_msg *m;
 	struct cat_hit hit;
-	int idx;
+	struct fhit h;
 
 	if (ev->time.valid && ev->time.sec > c->now)
 		c->now = ev->time.sec;
@@ -901,10 +958,10 @@ corr_record(struct corr *c, const struct pf_record *rec, const struct evref *ev)
 			return;
 		}
 		/* intermediate errors and warnings that carry the queue ID */
-		idx = match_finding(c, CM_REGULAR, SCOPE_LINE, rec, DS_NONE, rec->text, ev);
-		if (idx >= 0)
+		h = match_finding(c, CM_REGULAR, SCOPE_LINE, rec, m, DS_NONE, rec->text, ev);
+		if (h.idx >= 0)
 			m->specific = 1;
-		msg_add_finding(c, m, idx);
+		msg_add_finding(c, m, h);
 		return;
 	}
 	/* no queue ID: facts and findings wait for this process' next delivery */
@@ -917,7 +974,7 @@ corr_record(struct corr *c, const struct pf_record *rec, const struct evref *ev)
 		if (catalog_match(c->cat, KIND_FACT, CM_REGULAR | CM_FALLBACK, SCOPE_LINE, rec,
 				  DS_NONE, rec->text, c->cf, &hit))
 			proc_fact(c, rec, &hit);
-	idx = match_finding(c, CM_REGULAR, SCOPE_LINE, rec, DS_NONE, rec->text, ev);
+	h = match_finding(c, CM_REGULAR, SCOPE_LINE, rec, NULL, DS_NONE, rec->text, ev);
 	if (rec->severity >= SEV_FATAL) {
 		/* the process exits: nothing it logged waits for a delivery */
 		struct corr_proc *p = proc_get(c, rec, 0);
@@ -929,8 +986,8 @@ corr_record(struct corr *c, const struct pf_record *rec, const struct evref *ev)
 		}
 		return;
 	}
-	if (idx >= 0 && rec->qid_kind == QID_NONE)
-		proc_pend(c, rec, idx);
+	if (h.idx >= 0 && rec->qid_kind == QID_NONE)
+		proc_pend(c, rec, h);
 }
 
 void

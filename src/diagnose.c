@@ -189,6 +189,8 @@ collect_conf_evidence(struct finding *f, const struct cat_rule *r, const struct 
 	int i, k;
 
 	for (i = 0; i < r->nconds; i++) {
+		if (r->conds[i].op >= COND_SUBMITTED)	/* about the message, not the config */
+			continue;
 		if (r->conds[i].op == COND_SASL_DB_STALE || r->conds[i].op == COND_SASL_DB_MISSING) {
 			if (cf != NULL)
 				add_conf_evidence(f, &cf->sasl_db_where);

@@ -38,6 +38,7 @@ static const struct {
 	{ "smtp_sasl_mechanism_filter", "" },
 	{ "smtp_sender_dependent_authentication", "no" },
 	{ "maillog_file", "" },
+	{ "mydestination", "$myhostname, localhost.$mydomain, localhost" },
 };
 
 #define CF_MAX_LINE 65536

@@ -14,9 +14,9 @@ report_msg_is_problem(const struct corr_msg *m, const struct diag *d)
 
 	if (corr_msg_outcome(m) != DS_SENT)
 		return 1;
+	(void)d;
 	for (i = 0; i < m->nfinds; i++)
-		if (m->finds[i] >= 0 && (size_t)m->finds[i] < d->n
-		    && d->f[m->finds[i]]->severity >= FSEV_WARNING)
+		if (m->fsev[i] >= FSEV_WARNING)
 			return 1;
 	return 0;
 }

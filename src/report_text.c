@@ -169,10 +169,11 @@ render_message(struct report *r, struct strbuf *sb, const struct corr_msg *m)
 		sb_printf(sb, "      ... and %u more recipients\n", m->nrcpt - 5);
 	for (k = 0; k < m->nfinds; k++)
 		if (m->finds[k] >= 0 && (size_t)m->finds[k] < d->n
-		    && (best < 0 || d->f[m->finds[k]]->rank > d->f[best]->rank))
-			best = m->finds[k];
+		    && (best < 0 || d->f[m->finds[k]]->rank > d->f[m->finds[best]]->rank))
+			best = k;
 	if (best >= 0)
-		sb_printf(sb, "      root cause: %s\n", d->f[best]->def->id);
+		sb_printf(sb, "      %s: %s\n", m->fsev[best] >= FSEV_WARNING ? "root cause" : "note",
+			  d->f[m->finds[best]]->def->id);
 }
 
 static void

@@ -558,6 +558,8 @@ static const char COND_RULES[] =
 	"[match t.cond]\nregex = ^c_ne_false$\nwhen = smtp_tls_security_level!=encrypt\n\n"
 	"[match t.cond]\nregex = ^c_expand$\nwhen = smtp_sasl_tls_security_options=noanonymous\n\n"
 	"[match t.cond]\nregex = ^c_contains (?<map>\\S+)$\nwhen = smtp_sasl_password_maps~map\n\n"
+	"[match t.cond]\nregex = ^c_list_has (?<d>\\S+)$\nwhen = mydestination~=d\n\n"
+	"[match t.cond]\nregex = ^c_list_lacks (?<d>\\S+)$\nwhen = mydestination!~=d\n\n"
 	"[match t.cond]\nregex = ^c_all$\nwhen = chroot smtp_tls_CApath !smtp_tls_CAfile\n\n"
 	"[match t.cond]\nregex = ^c_all_false$\nwhen = chroot smtp_tls_CApath smtp_tls_CAfile\n\n"
 	"[match t.cond]\nregex = ^c_none$\n";
@@ -576,7 +578,9 @@ load_conf(struct ctx *c)
 		   "smtp_tls_CApath = /etc/ssl/certs\n"
 		   "smtp_tls_security_level = encrypt\n"
 		   "smtp_sasl_security_options = noanonymous\n"
-		   "smtp_sasl_password_maps = hash:/etc/postfix/no_such_map\n");
+		   "smtp_sasl_password_maps = hash:/etc/postfix/no_such_map\n"
+		   "myhostname = mx1.example.com\n"
+		   "mydestination = $myhostname,Example.COM  localhost\n");
 	snprintf(c->path, sizeof(c->path), "%s/master.cf", sub);
 	write_file(c->path,
 		   "smtp      inet  n       -       n       -       -       smtpd\n"
@@ -632,6 +636,18 @@ test_when_conditions(void **state)
 	assert_match(c, "postfix/smtp[1]: c_contains /etc/postfix/no_such_map", cf, "t.cond");
 	assert_no_match(c, "postfix/smtp[1]: c_contains hash:/etc/postfix/sasl_passwd", cf);
 
+	/* param~=capture: a list element (blank or comma separated, after
+	 * $name expansion) equals the capture, ignoring case; !~= negates */
+	assert_match(c, "postfix/smtp[1]: c_list_has example.com", cf, "t.cond");
+	assert_match(c, "postfix/smtp[1]: c_list_has mx1.example.com", cf, "t.cond");
+	assert_match(c, "postfix/smtp[1]: c_list_has LOCALHOST", cf, "t.cond");
+	assert_no_match(c, "postfix/smtp[1]: c_list_has ample.com", cf);
+	assert_no_match(c, "postfix/smtp[1]: c_list_has example.co", cf);
+	assert_no_match(c, "postfix/smtp[1]: c_list_has $myhostname", cf);
+	assert_match(c, "postfix/smtp[1]: c_list_lacks example.net", cf, "t.cond");
+	assert_match(c, "postfix/smtp[1]: c_list_lacks ample.com", cf, "t.cond");
+	assert_no_match(c, "postfix/smtp[1]: c_list_lacks mx1.example.com", cf);
+
 	/* all conditions must hold */
 	assert_match(c, "postfix/smtp[1]: c_all", cf, "t.cond");
 	assert_no_match(c, "postfix/smtp[1]: c_all_false", cf);
@@ -647,6 +663,7 @@ test_when_without_config(void **state)
 		"c_chroot", "c_nochroot", "c_set_capath", "c_set_cafile", "c_unset_cafile",
 		"c_unset_capath", "c_eq", "c_eq_case", "c_eq_wrong", "c_ne", "c_ne_false",
 		"c_expand", "c_contains hash:/etc/postfix/no_such_map", "c_all", "c_all_false",
+		"c_list_has localhost", "c_list_lacks example.net",
 	};
 	struct ctx *c = *state;
 	struct pfconf unloaded;
@@ -667,6 +684,65 @@ test_when_without_config(void **state)
 	assert_match(c, "postfix/smtp[1]: c_none", NULL, "t.cond");
 	assert_match(c, "postfix/smtp[1]: c_none", &unloaded, "t.cond");
 	pfconf_free(&unloaded);
+}
+
+/* --- message context and the delivery scope ---------------------------- */
+
+static const char CTX_RULES[] =
+	"[finding t.ctx]\ntitle = t\nexplain = e\nfix = f\n\n"
+	"[match t.ctx]\nregex = ^x_sub$\nwhen = submitted\n\n"
+	"[match t.ctx]\nregex = ^x_notsub$\nwhen = !submitted\n\n"
+	"[match t.ctx]\nregex = ^x_rcv$\nwhen = received\n\n"
+	"[match t.ctx]\nregex = ^x_notrcv$\nwhen = !received\n\n"
+	"[finding t.dlv]\ntitle = t\nexplain = e\nfix = f\n\n"
+	"[match t.dlv]\nprograms = local\non = delivery\nstatus = sent\nliteral = relay=local,\n"
+	"regex = ^to=<[^>]*>, relay=local, .*status=sent\n";
+
+/* catalog_match_ctx on rest in scope, with message context ctx. */
+static const char *
+match_ctx(struct ctx *c, const char *rest, enum cat_scope scope, int status, unsigned ctx)
+{
+	struct pf_record r;
+	struct cat_hit h;
+
+	rec_parse(rest, &r);
+	if (!catalog_match_ctx(&c->cat, KIND_FINDING, CM_REGULAR, scope, &r, status, r.text,
+			       NULL, ctx, &h))
+		return NULL;
+	return h.rule->id;
+}
+
+static void
+test_message_context(void **state)
+{
+	struct ctx *c = *state;
+	const char *dl = "postfix/local[2]: 1A2B3C: to=<a@example.com>, relay=local, delay=0, "
+		"delays=0/0/0/0, dsn=2.0.0, status=sent (delivered to mailbox)";
+
+	load_ok(c, CTX_RULES);
+	/* submitted/received need no configuration, only the message's origin */
+	assert_non_null(match_ctx(c, "postfix/smtp[1]: x_sub", SCOPE_LINE, DS_NONE, CTX_SUBMITTED));
+	assert_null(match_ctx(c, "postfix/smtp[1]: x_sub", SCOPE_LINE, DS_NONE, 0));
+	assert_null(match_ctx(c, "postfix/smtp[1]: x_sub", SCOPE_LINE, DS_NONE, CTX_RECEIVED));
+	assert_non_null(match_ctx(c, "postfix/smtp[1]: x_notsub", SCOPE_LINE, DS_NONE, 0));
+	assert_null(match_ctx(c, "postfix/smtp[1]: x_notsub", SCOPE_LINE, DS_NONE, CTX_SUBMITTED));
+	assert_non_null(match_ctx(c, "postfix/smtp[1]: x_rcv", SCOPE_LINE, DS_NONE, CTX_RECEIVED));
+	assert_null(match_ctx(c, "postfix/smtp[1]: x_rcv", SCOPE_LINE, DS_NONE, CTX_SUBMITTED));
+	assert_non_null(match_ctx(c, "postfix/smtp[1]: x_notrcv", SCOPE_LINE, DS_NONE, 0));
+	assert_null(match_ctx(c, "postfix/smtp[1]: x_notrcv", SCOPE_LINE, DS_NONE, CTX_RECEIVED));
+	/* catalog_match is catalog_match_ctx without context */
+	assert_no_match(c, "postfix/smtp[1]: x_sub", NULL);
+	assert_match(c, "postfix/smtp[1]: x_notsub", NULL, "t.ctx");
+
+	/* on = delivery: the whole delivery line, sent ones included */
+	assert_string_equal(match_ctx(c, dl, SCOPE_DELIVERY, DS_SENT, 0), "t.dlv");
+	assert_null(match_ctx(c, dl, SCOPE_DELIVERY, DS_DEFERRED, 0));
+	assert_null(match_ctx(c, dl, SCOPE_LINE, DS_NONE, 0));
+	assert_null(match_ctx(c, dl, SCOPE_REASON, DS_SENT, 0));
+	/* other programs' delivery lines are not candidates */
+	assert_null(match_ctx(c, "postfix/smtp[2]: 1A2B3C: to=<a@example.com>, relay=local, "
+			      "status=sent (x)", SCOPE_DELIVERY, DS_SENT, 0));
+	assert_string_equal(catalog_scope_name(SCOPE_DELIVERY), "delivery");
 }
 
 /* --- errors -------------------------------------------------------------- */
@@ -834,7 +910,7 @@ test_error_misc(void **state)
 	sb_reset(&c->err);
 	load_fails(c, "[finding t.v]\ntitle t\n", "2: expected \"name = value\"");
 	sb_reset(&c->err);
-	load_fails(c, "[match t.u]\non = body\nregex = ^a$\n", "2: unknown scope \"body\" (line, reason)");
+	load_fails(c, "[match t.u]\non = body\nregex = ^a$\n", "2: unknown scope \"body\" (line, reason, delivery)");
 	sb_reset(&c->err);
 	load_fails(c, "[match t.s]\nstatus = lost\nregex = ^a$\n", "2: unknown status \"lost\"");
 	sb_reset(&c->err);
@@ -932,6 +1008,18 @@ kb_conf(struct ctx *c, const struct cat_rule *r, enum prog_id prog, const char *
 			if (rc >= 0 && catalog_capture(&hit, cd->value, &cap))
 				sb_printf(&mainc, "%s = kbtest:{%.*s}\n", cd->param, (int)cap.len, cap.p);
 			break;
+		case COND_LIST_HAS:
+			if (rc >= 0 && catalog_capture(&hit, cd->value, &cap))
+				sb_printf(&mainc, "%s = kb.test, %.*s\n", cd->param, (int)cap.len, cap.p);
+			break;
+		case COND_LIST_LACKS:
+			sb_printf(&mainc, "%s = kb.test\n", cd->param);
+			break;
+		case COND_SUBMITTED:
+		case COND_NOT_SUBMITTED:
+		case COND_RECEIVED:
+		case COND_NOT_RECEIVED:
+			break;	/* kb_ctx */
 		case COND_SASL_DB_STALE:
 		case COND_SASL_DB_MISSING:
 			sb_adds(&mainc, "smtp_sasl_password_maps = hash:/kb/sasl_passwd\n");
@@ -964,6 +1052,21 @@ kb_conf(struct ctx *c, const struct cat_rule *r, enum prog_id prog, const char *
 	sb_free(&mainc);
 	sb_free(&master);
 	return pfconf_load(cf, dir);
+}
+
+/* The message context under which the message conditions of r hold. */
+static unsigned
+kb_ctx(const struct cat_rule *r)
+{
+	unsigned ctx = 0;
+	int i;
+
+	for (i = 0; i < r->nconds; i++)
+		if (r->conds[i].op == COND_SUBMITTED)
+			ctx |= CTX_SUBMITTED;
+		else if (r->conds[i].op == COND_RECEIVED)
+			ctx |= CTX_RECEIVED;
+	return ctx;
 }
 
 static const char *
@@ -1004,24 +1107,25 @@ kb_check(struct ctx *c, const struct cat_rule *r, const char *ex, enum cat_scope
 	}
 	if (r->fallback) {
 		/* a fallback example must not be claimed by a regular rule */
-		found = catalog_match(&c->cat, r->kind, CM_REGULAR, scope, &rec, status, text, cfp, &hit);
+		found = catalog_match_ctx(&c->cat, r->kind, CM_REGULAR, scope, &rec, status, text,
+					  cfp, kb_ctx(r), &hit);
 		if (found && strcmp(hit.rule->id, r->id) != 0)
 			fail_msg("%s:%d: example of fallback %s [%s, %s, status %s] is claimed by %s "
 				 "(%s:%d): %s", r->file, r->line, r->id,
-				 scope == SCOPE_LINE ? "line" : "reason", prog_name(prog),
+				 catalog_scope_name(scope), prog_name(prog),
 				 status_label(status), hit.rule->id, hit.rule->file,
 				 hit.rule->line, ex);
 	}
-	found = catalog_match(&c->cat, r->kind, r->fallback ? CM_FALLBACK : CM_REGULAR, scope, &rec,
-			      status, text, cfp, &hit);
+	found = catalog_match_ctx(&c->cat, r->kind, r->fallback ? CM_FALLBACK : CM_REGULAR, scope,
+				  &rec, status, text, cfp, kb_ctx(r), &hit);
 	if (!found)
 		fail_msg("%s:%d: example of %s [%s, %s, status %s] matches no rule: %s",
-			 r->file, r->line, r->id, scope == SCOPE_LINE ? "line" : "reason",
+			 r->file, r->line, r->id, catalog_scope_name(scope),
 			 prog_name(prog), status_label(status), ex);
 	if (strcmp(hit.rule->id, r->id) != 0)
 		fail_msg("%s:%d: example of %s [%s, %s, status %s] is claimed first by %s (%s:%d, "
 			 "rank %d): %s", r->file, r->line, r->id,
-			 scope == SCOPE_LINE ? "line" : "reason", prog_name(prog),
+			 catalog_scope_name(scope), prog_name(prog),
 			 status_label(status), hit.rule->id, hit.rule->file,
 			 hit.rule->line, hit.rule->rank, ex);
 	if (cfp != NULL)
@@ -1078,6 +1182,8 @@ test_knowledge_base(void **state)
 					for (st = 0; st < DS_COUNT; st++) {
 						if (r->statuses != 0 ? !(r->statuses & (1u << st))
 						    : s == SCOPE_REASON ? st != DS_DEFERRED && st != DS_BOUNCED
+						    : s == SCOPE_DELIVERY ? st != DS_DEFERRED && st != DS_BOUNCED
+						    && st != DS_SENT
 						    : st != DS_NONE)
 							continue;
 						kb_check(c, r, ex, (enum cat_scope)s, (enum prog_id)p, st);
@@ -1111,6 +1217,7 @@ main(void)
 		T(test_providers),
 		T(test_when_conditions),
 		T(test_when_without_config),
+		T(test_message_context),
 		T(test_error_bad_regex),
 		T(test_error_bad_regex_at_eof),
 		T(test_error_unknown_field),
