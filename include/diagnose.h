@@ -1,6 +1,7 @@
 /*
  * diagnose.h - findings: every catalog hit is folded into one finding per
- * id, with its severity and rank, title/explanation/fix filled in from
+ * id and remote host (the hit's server/host/peer capture), with its
+ * severity and rank, title/explanation/fix filled in from
  * the first hit's captures and the configuration, a count, first/last
  * time, the affected queue IDs and a bounded set of evidence (log lines
  * and the configuration lines that made a conditional match true).
@@ -38,6 +39,7 @@ struct evidence {
 
 struct finding {
 	const struct cat_finding *def;
+	char *host;		/* remote host name it is about (lower case), or NULL */
 	enum find_sev severity;	/* highest severity of its matches */
 	int rank;
 	char *title;

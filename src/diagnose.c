@@ -1,6 +1,7 @@
 /*
  * diagnose.c - aggregate catalog hits into ranked findings with evidence.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,7 @@ diag_free(struct diag *d)
 	for (i = 0; i < d->n; i++) {
 		struct finding *f = d->f[i];
 
+		free(f->host);
 		free(f->title);
 		free(f->explain);
 		free(f->fix);
@@ -34,26 +36,71 @@ diag_free(struct diag *d)
 	d->n = 0;
 }
 
-/* ${name} or ${name|default}: a capture, config:param, program, service;
- * the default (or "(unknown)") when it has no value. */
+/* Captures that name the remote host a hit is about, in order. */
+static const char *const host_captures[] = { "server", "host", "peer", "name", NULL };
+
+/* The host capture of a hit as logged ("name[addr]:port"); 0 if none. */
+static int
+hit_host_capture(const struct cat_hit *hit, struct span *cap)
+{
+	int i;
+
+	for (i = 0; hit != NULL && host_captures[i] != NULL; i++)
+		if (catalog_capture(hit, host_captures[i], cap) && cap->len > 0)
+			return 1;
+	return 0;
+}
+
 /* The relay host a hit is about: its server/host/peer capture, else the
  * configured relayhost. */
 static const char *
 hit_host(struct diag *d, const struct cat_hit *hit, char *buf, size_t size)
 {
-	static const char *const names[] = { "server", "host", "peer", NULL };
 	struct span cap;
-	int i;
 
-	for (i = 0; hit != NULL && names[i] != NULL; i++)
-		if (catalog_capture(hit, names[i], &cap) && cap.len > 0 && cap.len < size) {
-			memcpy(buf, cap.p, cap.len);
-			buf[cap.len] = '\0';
-			return buf;
-		}
+	if (hit_host_capture(hit, &cap) && cap.len < size) {
+		memcpy(buf, cap.p, cap.len);
+		buf[cap.len] = '\0';
+		return buf;
+	}
 	return pfconf_get(d->cf, "relayhost", NULL);
 }
 
+/* The host name alone, lower case: "Smtp.X.com[1.2.3.4]:587" and
+ * "[smtp.x.com]:587" give "smtp.x.com"; a bare IPv6 address is kept whole.
+ * Returns buf, or NULL when the hit names no host. */
+static const char *
+hit_group_key(const struct cat_hit *hit, char *buf, size_t size)
+{
+	struct span cap;
+	const char *p, *end;
+	size_t n = 0;
+
+	if (!hit_host_capture(hit, &cap))
+		return NULL;
+	p = cap.p;
+	end = cap.p + cap.len;
+	if (*p == '[') {
+		p++;
+		end = memchr(p, ']', (size_t)(end - p));
+		if (end == NULL)
+			end = cap.p + cap.len;
+	} else {
+		const char *lb = memchr(p, '[', cap.len), *colon = memchr(p, ':', cap.len);
+
+		if (lb != NULL)
+			end = lb;
+		else if (colon != NULL && memchr(colon + 1, ':', (size_t)(end - colon - 1)) == NULL)
+			end = colon;	/* host:port, not an IPv6 address */
+	}
+	while (p < end && n + 1 < size)
+		buf[n++] = (char)tolower((unsigned char)*p++);
+	buf[n] = '\0';
+	return n > 0 ? buf : NULL;
+}
+
+/* ${name} or ${name|default}: a capture, config:param, program, service;
+ * the default (or "(unknown)") when it has no value. */
 static void
 expand_var(struct diag *d, struct strbuf *out, const char *name, size_t n,
 	   const struct cat_hit *hit, const struct pf_record *rec)
@@ -275,19 +322,42 @@ add_log_evidence(struct finding *f, const struct evref *ev)
 	slot->time = ev->time;
 }
 
+/* The finding a hit of def about host key (NULL: none named) folds into:
+ * one finding per id and remote host. A hit that names no host joins the
+ * first finding of its id; one that names a host joins the finding of
+ * that host, else a finding of its id that had no host yet. -1: none. */
+static int
+diag_find(const struct diag *d, const struct cat_finding *def, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->f[i]->def == def && (key == NULL || (d->f[i]->host != NULL
+							   && strcmp(d->f[i]->host, key) == 0)))
+			return (int)i;
+	for (i = 0; i < d->n; i++)
+		if (d->f[i]->def == def && d->f[i]->host == NULL)
+			return (int)i;
+	return -1;
+}
+
 int
 diag_hit(struct diag *d, const struct cat_hit *hit, const struct pf_record *rec,
 	 const struct evref *ev)
 {
 	const struct cat_rule *r = hit->rule;
 	struct finding *f = NULL;
-	size_t i;
+	char keybuf[256];
+	const char *key = hit_group_key(hit, keybuf, sizeof(keybuf));
+	size_t i = 0;
+	int n;
 
-	for (i = 0; i < d->n; i++)
-		if (d->f[i]->def == r->finding) {
-			f = d->f[i];
-			break;
-		}
+	if ((n = diag_find(d, r->finding, key)) >= 0) {
+		i = (size_t)n;
+		f = d->f[i];
+		if (f->host == NULL && key != NULL)
+			f->host = xstrdup(key);
+	}
 	if (f == NULL) {
 		if (d->n == DIAG_MAX_FINDINGS) {
 			d->dropped++;
@@ -295,6 +365,7 @@ diag_hit(struct diag *d, const struct cat_hit *hit, const struct pf_record *rec,
 		}
 		f = xcalloc(1, sizeof(*f));
 		f->def = r->finding;
+		f->host = key != NULL ? xstrdup(key) : NULL;
 		f->severity = r->severity;
 		f->rank = r->rank;
 		f->order = d->n;

@@ -267,6 +267,7 @@ finding_json(struct report *r, const struct finding *f)
 	json_object_object_add(o, "id", json_object_new_string(f->def->id));
 	json_object_object_add(o, "severity", json_object_new_string(find_sev_name(f->severity)));
 	json_object_object_add(o, "rank", json_object_new_int(f->rank));
+	json_object_object_add(o, "host", f->host != NULL ? jstr(r, f->host) : NULL);
 	json_object_object_add(o, "title", jstr(r, f->title));
 	json_object_object_add(o, "explanation", jstr(r, f->explain));
 	json_object_object_add(o, "fix", jstr(r, f->fix));

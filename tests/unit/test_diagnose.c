@@ -1,0 +1,205 @@
+/*
+ * test_diagnose.c - unit tests of the diagnosis: how hits fold into
+ * findings (one per finding ID and remote host), host normalisation,
+ * counts, queue IDs, severity and rank of the matches that hit, and
+ * template expansion from the first hit of each finding.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "diagnose.h"
+#include "record.h"
+#include "util.h"
+
+static const char RULES[] =
+	"[finding t.auth]\nseverity = error\nrank = 70\n"
+	"title = auth failed at ${server|(no server)}\nexplain = e\nfix = f\n\n"
+	"[match t.auth]\nregex = ^auth failed at (?<server>\\S+)$\n\n"
+	"[match t.auth]\nrank = 40\nseverity = warning\nregex = ^auth trouble$\n\n"
+	"[finding t.conn]\ntitle = refused by ${host}\nexplain = e\nfix = f\n\n"
+	"[match t.conn]\nregex = ^connect to (?<host>\\S+): refused$\n\n"
+	"[finding t.dns]\ntitle = no name ${name}\nexplain = e\nfix = f\n\n"
+	"[match t.dns]\nregex = ^no such name (?<name>\\S+)$\n";
+
+struct fx {
+	struct catalog cat;
+	struct diag d;
+	char path[64];
+	unsigned long lineno;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	struct strbuf err;
+	FILE *fp;
+	int fd;
+
+	assert_non_null(fx);
+	snprintf(fx->path, sizeof(fx->path), "/tmp/fmrd-test-diag.XXXXXX");
+	fd = mkstemp(fx->path);
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "w");
+	assert_non_null(fp);
+	fputs(RULES, fp);
+	fclose(fp);
+	sb_init(&err);
+	catalog_init(&fx->cat);
+	if (catalog_load_path(&fx->cat, fx->path, &err) != 0
+	    || catalog_finalize(&fx->cat, &err) != 0)
+		fail_msg("rules: %s", err.s);
+	sb_free(&err);
+	diag_init(&fx->d, NULL, &fx->cat);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	diag_free(&fx->d);
+	catalog_free(&fx->cat);
+	unlink(fx->path);
+	free(fx);
+	return 0;
+}
+
+/* Feed one record ("postfix/smtp[1]: [QID: ]text"); the finding index. */
+static int
+feed(struct fx *fx, const char *rest)
+{
+	struct pf_record rec;
+	struct cat_hit hit;
+	struct evref ev;
+	int idx;
+
+	memset(&rec, 0, sizeof(rec));
+	if (!record_parse((struct span){ rest, strlen(rest) }, &rec))
+		fail_msg("not a Postfix record: %s", rest);
+	if (!catalog_match(&fx->cat, KIND_FINDING, CM_REGULAR, SCOPE_LINE, &rec, DS_NONE, rec.text,
+			   NULL, &hit))
+		fail_msg("no rule matches: %s", rest);
+	memset(&ev, 0, sizeof(ev));
+	ev.lineno = ++fx->lineno;
+	ev.text = (struct span){ rest, strlen(rest) };
+	idx = diag_hit(&fx->d, &hit, &rec, &ev);
+	assert_true(idx >= 0);
+	if (rec.qid.len > 0) {
+		char qid[32];
+
+		snprintf(qid, sizeof(qid), "%.*s", (int)rec.qid.len, rec.qid.p);
+		diag_attach(&fx->d, idx, qid);
+	}
+	return idx;
+}
+
+static const struct finding *
+find(struct fx *fx, const char *id, const char *host)
+{
+	size_t i;
+
+	for (i = 0; i < fx->d.n; i++) {
+		const struct finding *f = fx->d.f[i];
+
+		if (strcmp(f->def->id, id) == 0
+		    && (host == NULL ? f->host == NULL : f->host != NULL && strcmp(f->host, host) == 0))
+			return f;
+	}
+	fail_msg("no finding %s for host %s", id, host ? host : "(none)");
+	return NULL;
+}
+
+static void
+test_one_finding_per_host(void **state)
+{
+	struct fx *fx = *state;
+	const struct finding *a, *b;
+
+	/* the same host in every spelling: one finding */
+	feed(fx, "postfix/smtp[1]: 1A2B3C4D5E: auth failed at smtp.a.example[192.0.2.1]:587");
+	feed(fx, "postfix/smtp[2]: 2A2B3C4D5E: auth failed at SMTP.A.example[192.0.2.2]:25");
+	feed(fx, "postfix/smtp[3]: 3A2B3C4D5E: auth failed at [smtp.a.example]:587");
+	feed(fx, "postfix/smtp[4]: 4A2B3C4D5E: auth failed at smtp.a.example:587");
+	/* another host: a finding of its own, texts from its own first hit */
+	feed(fx, "postfix/smtp[5]: 5A2B3C4D5E: auth failed at smtp.b.example[198.51.100.7]:587");
+	assert_int_equal(fx->d.n, 2);
+	a = find(fx, "t.auth", "smtp.a.example");
+	b = find(fx, "t.auth", "smtp.b.example");
+	assert_int_equal(a->count, 4);
+	assert_int_equal(a->nqids, 4);
+	assert_int_equal(b->count, 1);
+	assert_string_equal(a->title, "auth failed at smtp.a.example[192.0.2.1]:587");
+	assert_string_equal(b->title, "auth failed at smtp.b.example[198.51.100.7]:587");
+	assert_string_equal(b->qids[0], "5A2B3C4D5E");
+}
+
+static void
+test_hit_without_host(void **state)
+{
+	struct fx *fx = *state;
+	const struct finding *f;
+
+	/* a hit naming no host starts a finding without host ... */
+	feed(fx, "postfix/smtp[1]: 1A2B3C4D5E: auth trouble");
+	assert_int_equal(fx->d.n, 1);
+	assert_null(fx->d.f[0]->host);
+	assert_string_equal(fx->d.f[0]->title, "auth failed at (no server)");
+	/* ... which takes the first host named later */
+	feed(fx, "postfix/smtp[2]: 2A2B3C4D5E: auth failed at smtp.a.example[192.0.2.1]:587");
+	assert_int_equal(fx->d.n, 1);
+	f = find(fx, "t.auth", "smtp.a.example");
+	assert_int_equal(f->count, 2);
+	/* the warning match lowered nothing: severity and rank are the highest */
+	assert_int_equal(f->severity, FSEV_ERROR);
+	assert_int_equal(f->rank, 70);
+	/* another host now gets its own finding; host-less hits join the first */
+	feed(fx, "postfix/smtp[3]: 3A2B3C4D5E: auth failed at smtp.b.example[198.51.100.7]:587");
+	feed(fx, "postfix/smtp[4]: 4A2B3C4D5E: auth trouble");
+	assert_int_equal(fx->d.n, 2);
+	assert_int_equal(find(fx, "t.auth", "smtp.a.example")->count, 3);
+	assert_int_equal(find(fx, "t.auth", "smtp.b.example")->count, 1);
+}
+
+static void
+test_host_forms(void **state)
+{
+	struct fx *fx = *state;
+
+	/* IPv6: in brackets, or bare (its colons are no port separator) */
+	feed(fx, "postfix/smtp[1]: connect to [2001:DB8::25]:587: refused");
+	feed(fx, "postfix/smtp[1]: connect to 2001:db8::25: refused");
+	feed(fx, "postfix/smtp[1]: connect to mail.example[2001:db8::25]:25: refused");
+	feed(fx, "postfix/smtp[1]: connect to mail.example:25: refused");
+	assert_int_equal(fx->d.n, 2);
+	assert_int_equal(find(fx, "t.conn", "2001:db8::25")->count, 2);
+	assert_int_equal(find(fx, "t.conn", "mail.example")->count, 2);
+	/* name= captures (DNS) key the finding too; different ids never mix */
+	feed(fx, "postfix/smtp[1]: no such name Mail.Example");
+	assert_int_equal(fx->d.n, 3);
+	assert_int_equal(find(fx, "t.dns", "mail.example")->count, 1);
+}
+
+int
+main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_one_finding_per_host),
+		T(test_hit_without_host),
+		T(test_host_forms),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
