@@ -101,60 +101,85 @@ hit_group_key(const struct cat_hit *hit, char *buf, size_t size)
 
 /* ${name} or ${name|default}: a capture, config:param, program, service;
  * the default (or "(unknown)") when it has no value. */
-static void
-expand_var(struct diag *d, struct strbuf *out, const char *name, size_t n,
-	   const struct cat_hit *hit, const struct pf_record *rec)
+/* The value of variable key (a capture, config:param, provider:field,
+ * program, service) into val; 1 if it has one. *v_null is set when the
+ * configuration was not read (for the "(not read)" marker). */
+static int
+var_value(struct diag *d, struct strbuf *val, const char *key, const struct cat_hit *hit,
+	  const struct pf_record *rec, int *v_null)
 {
-	const struct pfconf *cf = d->cf;
 	char hostbuf[256];
-	const char *bar = memchr(name, '|', n), *v;
-	size_t klen = bar != NULL ? (size_t)(bar - name) : n;
+	const char *v;
 	struct span cap;
-	char key[128];
 
-	if (klen >= sizeof(key)) {
-		sb_adds(out, "?");
-		return;
-	}
-	memcpy(key, name, klen);
-	key[klen] = '\0';
+	*v_null = 0;
 	if (strncmp(key, "provider:", 9) == 0) {
 		const struct cat_provider *pv =
 		    catalog_provider(d->cat, hit_host(d, hit, hostbuf, sizeof(hostbuf)));
 
 		if (pv != NULL && (v = provider_field(pv, key + 9)) != NULL) {
-			diag_expand(d, out, v, hit, rec);
-			return;
+			diag_expand(d, val, v, hit, rec);
+			return 1;
 		}
-	} else if (strncmp(key, "config:", 7) == 0) {
-		v = pfconf_get(cf, key + 7, NULL);
-		if (v != NULL && *v != '\0') {
-			sb_adds(out, v);
-			return;
-		}
-		if (bar == NULL) {
-			sb_adds(out, v == NULL ? "(not read)" : "(empty)");
-			return;
-		}
-	} else if (strcmp(key, "program") == 0 && rec != NULL) {
-		sb_add(out, rec->program.p, rec->program.len);
-		return;
-	} else if (strcmp(key, "service") == 0 && rec != NULL) {
-		sb_add(out, rec->service.p, rec->service.len);
-		return;
-	} else if (hit != NULL && catalog_capture(hit, key, &cap) && cap.len > 0) {
-		sb_add(out, cap.p, cap.len);
-		return;
+		return 0;
 	}
-	if (bar != NULL) {
-		/* the default may itself hold ${...} */
-		char *def = xstrndup(bar + 1, n - klen - 1);
+	if (strncmp(key, "config:", 7) == 0) {
+		v = pfconf_get(d->cf, key + 7, NULL);
+		*v_null = v == NULL;
+		if (v == NULL || *v == '\0')
+			return 0;
+		sb_adds(val, v);
+		return 1;
+	}
+	if (strcmp(key, "program") == 0 && rec != NULL) {
+		sb_add(val, rec->program.p, rec->program.len);
+		return 1;
+	}
+	if (strcmp(key, "service") == 0 && rec != NULL) {
+		sb_add(val, rec->service.p, rec->service.len);
+		return 1;
+	}
+	if (hit != NULL && catalog_capture(hit, key, &cap) && cap.len > 0) {
+		sb_add(val, cap.p, cap.len);
+		return 1;
+	}
+	return 0;
+}
 
-		diag_expand(d, out, def, hit, rec);
-		free(def);
-	} else {
-		sb_adds(out, "(unknown)");
+/* ${key}, ${key|default} (default when key has no value) or ${key?text}
+ * (text when it has one); default and text may hold ${...} themselves. */
+static void
+expand_var(struct diag *d, struct strbuf *out, const char *name, size_t n,
+	   const struct cat_hit *hit, const struct pf_record *rec)
+{
+	struct strbuf val;
+	size_t klen = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-");
+	char key[128], op;
+	int has, v_null;
+
+	if (klen > n)
+		klen = n;
+	op = klen < n ? name[klen] : '\0';
+	if (klen >= sizeof(key) || (op != '\0' && op != '|' && op != '?')) {
+		sb_adds(out, "?");
+		return;
 	}
+	memcpy(key, name, klen);
+	key[klen] = '\0';
+	sb_init(&val);
+	has = var_value(d, &val, key, hit, rec, &v_null);
+	if (op != '\0' && has == (op == '?')) {
+		char *sub = xstrndup(name + klen + 1, n - klen - 1);
+
+		diag_expand(d, out, sub, hit, rec);
+		free(sub);
+	} else if (has && op != '?') {
+		sb_add(out, val.s, val.len);
+	} else if (op == '\0') {
+		sb_adds(out, strncmp(key, "config:", 7) != 0 ? "(unknown)"
+			: v_null ? "(not read)" : "(empty)");
+	}
+	sb_free(&val);
 }
 
 /* The '}' closing the "${" at p, allowing nested ${...}; NULL if none. */

@@ -122,6 +122,19 @@ grep -q '"messages":\[$' "$tmpdir/none.json" && ! grep -q '"queue_id"' "$tmpdir/
 "$bin" --json --no-config --year 2026 --messages problems "$s/healthy-fastmail/mail.log" > "$tmpdir/p.json" || true
 ! grep -q '"queue_id"' "$tmpdir/p.json" && ok "--messages problems hides healthy mail" \
 	|| not_ok "--messages problems hides healthy mail"
+# a message hit only by a note (info) is no problem, even when the same
+# finding has error hits on another message (relay.local_domain)
+ld="$s/kb/relay.local_domain"
+"$bin" --json --config-dir "$ld/postfix" --year 2026 --messages problems "$ld/mail.log" > "$tmpdir/ld.json" || true
+grep -q '"queue_id":"E15A71A0F47"' "$tmpdir/ld.json" && ! grep -q '"queue_id":"9D04C1A0F41"' "$tmpdir/ld.json" \
+	&& ! grep -q '"queue_id":"6C3B01A0F60"' "$tmpdir/ld.json" \
+	&& ok "--messages problems: the bounced message, not the ones with a note" \
+	|| not_ok "--messages problems: the bounced message, not the ones with a note"
+"$bin" --config-dir "$ld/postfix" --year 2026 "$ld/mail.log" > "$tmpdir/ld.txt" || true
+grep -A3 '^  9D04C1A0F41' "$tmpdir/ld.txt" | grep -q 'note: relay.local_domain' \
+	&& grep -A4 '^  E15A71A0F47' "$tmpdir/ld.txt" | grep -q 'root cause: relay.local_domain' \
+	&& ok "text report: note for a delivered message, root cause for the bounced one" \
+	|| not_ok "text report: note for a delivered message, root cause for the bounced one"
 
 # NO_COLOR and non-tty: no escape sequences (the script's stdout is not a tty)
 NO_COLOR=1 "$bin" --no-config --year 2026 "$s/sasl-auth-failed/mail.log" > "$tmpdir/nc.txt" || true

@@ -191,6 +191,50 @@ test_host_forms(void **state)
 	assert_int_equal(find(fx, "t.dns", "mail.example")->count, 1);
 }
 
+/* Expand tmpl against the hit of rest; compare with want. */
+static void
+expand_eq(struct fx *fx, const char *rest, const char *tmpl, const char *want)
+{
+	struct pf_record rec;
+	struct cat_hit hit;
+	struct strbuf out;
+
+	memset(&rec, 0, sizeof(rec));
+	assert_true(record_parse((struct span){ rest, strlen(rest) }, &rec));
+	assert_true(catalog_match(&fx->cat, KIND_FINDING, CM_REGULAR, SCOPE_LINE, &rec, DS_NONE,
+				  rec.text, NULL, &hit));
+	sb_init(&out);
+	diag_expand(&fx->d, &out, tmpl, &hit, &rec);
+	assert_string_equal(out.s != NULL ? out.s : "", want);
+	sb_free(&out);
+}
+
+static void
+test_templates(void **state)
+{
+	struct fx *fx = *state;
+	const char *with = "postfix/relay/smtp[1]: auth failed at smtp.a.example[192.0.2.1]:587";
+	const char *without = "postfix/smtp[1]: auth trouble";
+
+	expand_eq(fx, with, "${server}", "smtp.a.example[192.0.2.1]:587");
+	expand_eq(fx, without, "${server}", "(unknown)");
+	/* ${x|default}: the value, else the default (which may hold ${...}) */
+	expand_eq(fx, with, "${server|none}", "smtp.a.example[192.0.2.1]:587");
+	expand_eq(fx, without, "${server|none via ${program}}", "none via smtp");
+	/* ${x?text}: text (with ${...}) only when x has a value */
+	expand_eq(fx, with, "a${server? at ${server}}.", "a at smtp.a.example[192.0.2.1]:587.");
+	expand_eq(fx, without, "a${server? at ${server}}.", "a.");
+	expand_eq(fx, without, "${server?x}${server|y}", "y");
+	/* program and service of the record; configuration not read */
+	expand_eq(fx, with, "${program}/${service}", "smtp/relay");
+	expand_eq(fx, with, "${config:relayhost}", "(not read)");
+	expand_eq(fx, with, "${config:relayhost|[h]:587}", "[h]:587");
+	expand_eq(fx, with, "${config:relayhost?set}", "");
+	/* malformed: unknown operator, unclosed brace */
+	expand_eq(fx, with, "${server!x}", "?");
+	expand_eq(fx, with, "${server", "${server");
+}
+
 int
 main(void)
 {
@@ -199,6 +243,7 @@ main(void)
 		T(test_one_finding_per_host),
 		T(test_hit_without_host),
 		T(test_host_forms),
+		T(test_templates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
