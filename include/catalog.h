@@ -120,9 +120,11 @@ struct catalog {
 	size_t nproviders;
 	struct cat_rule *rules;	/* sorted by rank, highest first */
 	size_t nrules;
-	/* per scope and program: rule indices, in rank order */
-	uint32_t *index[SCOPE_COUNT][PROG_COUNT];
-	uint32_t nindex[SCOPE_COUNT][PROG_COUNT];
+	/* per scope and program: rule indices, in rank order; [0] only the
+	 * rules that apply to informational records (level = info), which are
+	 * most lines, [1] all */
+	uint32_t *index[SCOPE_COUNT][PROG_COUNT][2];
+	uint32_t nindex[SCOPE_COUNT][PROG_COUNT][2];
 	pcre2_match_data *md;
 	int finalized;
 };

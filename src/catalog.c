@@ -103,8 +103,10 @@ catalog_free(struct catalog *cat)
 	}
 	free(cat->providers);
 	for (s = 0; s < SCOPE_COUNT; s++)
-		for (p = 0; p < PROG_COUNT; p++)
-			free(cat->index[s][p]);
+		for (p = 0; p < PROG_COUNT; p++) {
+			free(cat->index[s][p][0]);
+			free(cat->index[s][p][1]);
+		}
 	free(cat->rules);
 	free(cat->findings);
 	if (cat->md != NULL)
@@ -836,9 +838,14 @@ catalog_finalize(struct catalog *cat, struct strbuf *err)
 			cat->rules[i].finding = catalog_finding(cat, cat->rules[i].id);
 	for (s = 0; s < SCOPE_COUNT; s++)
 		for (p = 0; p < PROG_COUNT; p++) {
-			free(cat->index[s][p]);
-			cat->index[s][p] = xcalloc(cat->nrules ? cat->nrules : 1, sizeof(uint32_t));
-			cat->nindex[s][p] = 0;
+			int k;
+
+			for (k = 0; k < 2; k++) {
+				free(cat->index[s][p][k]);
+				cat->index[s][p][k] = xcalloc(cat->nrules ? cat->nrules : 1,
+							      sizeof(uint32_t));
+				cat->nindex[s][p][k] = 0;
+			}
 			for (i = 0; i < cat->nrules; i++) {
 				const struct cat_rule *r = &cat->rules[i];
 
@@ -846,7 +853,9 @@ catalog_finalize(struct catalog *cat, struct strbuf *err)
 					continue;
 				if (r->progmask != 0 && !(r->progmask & ((uint64_t)1 << p)))
 					continue;
-				cat->index[s][p][cat->nindex[s][p]++] = (uint32_t)i;
+				if (r->min_level <= SEV_INFO)
+					cat->index[s][p][0][cat->nindex[s][p][0]++] = (uint32_t)i;
+				cat->index[s][p][1][cat->nindex[s][p][1]++] = (uint32_t)i;
 			}
 		}
 	if (cat->md != NULL)
@@ -986,8 +995,9 @@ catalog_match_ctx(struct catalog *cat, enum cat_kind kind, int which, enum cat_s
 		  const struct pfconf *cf, unsigned ctx, struct cat_hit *hit)
 {
 	enum prog_id prog = rec != NULL ? rec->prog : PROG_SMTP;
-	const uint32_t *idx = cat->index[scope][prog];
-	uint32_t i, n = cat->nindex[scope][prog];
+	int all = rec == NULL || rec->severity > SEV_INFO;
+	const uint32_t *idx = cat->index[scope][prog][all];
+	uint32_t i, n = cat->nindex[scope][prog][all];
 
 	for (i = 0; i < n; i++) {
 		const struct cat_rule *r = &cat->rules[idx[i]];
