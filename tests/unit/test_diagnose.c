@@ -209,30 +209,40 @@ expand_eq(struct fx *fx, const char *rest, const char *tmpl, const char *want)
 	sb_free(&out);
 }
 
+#define WITH "postfix/relay/smtp[1]: auth failed at smtp.a.example[192.0.2.1]:587"
+#define WITHOUT "postfix/smtp[1]: auth trouble"
+
+/* Template, the record whose hit fills it in, the expected text. */
+static const struct {
+	const char *rest, *tmpl, *want;
+} template_cases[] = {
+	{ WITH, "${server}", "smtp.a.example[192.0.2.1]:587" },
+	{ WITHOUT, "${server}", "(unknown)" },
+	/* ${x|default}: the value, else the default (which may hold ${...}) */
+	{ WITH, "${server|none}", "smtp.a.example[192.0.2.1]:587" },
+	{ WITHOUT, "${server|none via ${program}}", "none via smtp" },
+	/* ${x?text}: text (with ${...}) only when x has a value */
+	{ WITH, "a${server? at ${server}}.", "a at smtp.a.example[192.0.2.1]:587." },
+	{ WITHOUT, "a${server? at ${server}}.", "a." },
+	{ WITHOUT, "${server?x}${server|y}", "y" },
+	/* program and service of the record; configuration not read */
+	{ WITH, "${program}/${service}", "smtp/relay" },
+	{ WITH, "${config:relayhost}", "(not read)" },
+	{ WITH, "${config:relayhost|[h]:587}", "[h]:587" },
+	{ WITH, "${config:relayhost?set}", "" },
+	/* malformed: unknown operator, unclosed brace */
+	{ WITH, "${server!x}", "?" },
+	{ WITH, "${server", "${server" },
+};
+
 static void
 test_templates(void **state)
 {
-	struct fx *fx = *state;
-	const char *with = "postfix/relay/smtp[1]: auth failed at smtp.a.example[192.0.2.1]:587";
-	const char *without = "postfix/smtp[1]: auth trouble";
+	size_t i;
 
-	expand_eq(fx, with, "${server}", "smtp.a.example[192.0.2.1]:587");
-	expand_eq(fx, without, "${server}", "(unknown)");
-	/* ${x|default}: the value, else the default (which may hold ${...}) */
-	expand_eq(fx, with, "${server|none}", "smtp.a.example[192.0.2.1]:587");
-	expand_eq(fx, without, "${server|none via ${program}}", "none via smtp");
-	/* ${x?text}: text (with ${...}) only when x has a value */
-	expand_eq(fx, with, "a${server? at ${server}}.", "a at smtp.a.example[192.0.2.1]:587.");
-	expand_eq(fx, without, "a${server? at ${server}}.", "a.");
-	expand_eq(fx, without, "${server?x}${server|y}", "y");
-	/* program and service of the record; configuration not read */
-	expand_eq(fx, with, "${program}/${service}", "smtp/relay");
-	expand_eq(fx, with, "${config:relayhost}", "(not read)");
-	expand_eq(fx, with, "${config:relayhost|[h]:587}", "[h]:587");
-	expand_eq(fx, with, "${config:relayhost?set}", "");
-	/* malformed: unknown operator, unclosed brace */
-	expand_eq(fx, with, "${server!x}", "?");
-	expand_eq(fx, with, "${server", "${server");
+	for (i = 0; i < sizeof(template_cases) / sizeof(template_cases[0]); i++)
+		expand_eq(*state, template_cases[i].rest, template_cases[i].tmpl,
+			  template_cases[i].want);
 }
 
 int
