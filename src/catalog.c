@@ -911,7 +911,10 @@ cond_holds(const struct cat_cond *c, const struct pfconf *cf, const struct pf_re
 		return pfconf_sasl_key_found(cf) == 0;
 	case COND_CHROOT:
 	case COND_NOCHROOT:
-		if (rec == NULL || rec->service.len >= sizeof(svc))
+		/* qmgr and error(8) repeat a delivery agent's reason
+		 * ("delivery temporarily suspended"): whose chroot is unknown */
+		if (rec == NULL || rec->service.len >= sizeof(svc) || rec->prog == PROG_QMGR
+		    || rec->prog == PROG_OQMGR || rec->prog == PROG_ERROR)
 			return 0;
 		memcpy(svc, rec->service.p, rec->service.len);
 		svc[rec->service.len] = '\0';
