@@ -653,8 +653,11 @@ attach_pending(struct corr *c, const struct pf_record *rec, struct corr_msg *m,
 	struct corr_proc *p = proc_get(c, rec, 0);
 	int i;
 
-	if (p == NULL)
+	if (p == NULL) {
+		if (r != NULL)
+			r->facts = 0;	/* nothing logged by this process: no session */
 		return;
+	}
 	if (c->now - p->last > CORR_PROC_IDLE) {
 		/* left over from an earlier process with the same pid */
 		p->npending = 0;

@@ -606,8 +606,22 @@ test_tls_fact_sessions(void **state)
 	     "TLSv1.2 with cipher Y (128/128 bits)");
 	feed(fx, 5, "postfix/smtp[300]: D5D5D5D5D5: to=<e@example.net>, relay=h2[5.6.7.8]:25, delay=1, "
 	     "delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)");
+	/* a deferral with a session, then error(8) (a process that logged
+	 * nothing before): the latest attempt had no session */
+	feed(fx, 6, "postfix/smtp[300]: Trusted TLS connection established to h[1.2.3.4]:587: "
+	     "TLSv1.3 with cipher X (256/256 bits)");
+	feed(fx, 6, "postfix/smtp[300]: D6D6D6D6D6: to=<f@example.net>, relay=h[1.2.3.4]:587, delay=1, "
+	     "delays=0/0/0.5/0.5, dsn=4.4.2, status=deferred (lost connection with h[1.2.3.4] "
+	     "while sending RCPT TO)");
+	feed(fx, 7, "postfix/error[301]: D6D6D6D6D6: to=<f@example.net>, relay=none, delay=9, "
+	     "delays=9/0/0/0, dsn=4.4.2, status=deferred (delivery temporarily suspended: lost "
+	     "connection with h[1.2.3.4] while sending RCPT TO)");
 	pipeline_finish(&fx->pl);
-	assert_int_equal(fx->nmsgs, 4);
+	assert_int_equal(fx->nmsgs, 5);
+
+	g = find_msg(fx, "postfix", "D6D6D6D6D6");
+	assert_int_equal(g->rcpt[0].attempts, 2);
+	assert_int_equal(g->rcpt[0].has_facts, 0);
 
 	g = find_msg(fx, "postfix", "D1D1D1D1D1");
 	assert_int_equal(g->nrcpt, 2);
