@@ -49,6 +49,7 @@ struct corr_msg {
 	unsigned attempts;	/* "(queue active)" lines: delivery rounds */
 	struct logtime first, last;
 	int removed, expired, evicted;
+	enum dstatus stopped;	/* DS_REJECTED or DS_HELD by cleanup(8), else DS_NONE */
 	struct corr_rcpt *rcpt;
 	uint32_t nrcpt, rcap, rcpt_dropped;
 	int finds[CORR_MAX_FINDS];	/* finding indices (diag) */
@@ -79,6 +80,7 @@ struct corr_proc {
 
 struct corr_stats {
 	unsigned long long messages, sent, deferred, bounced, expired, queued;
+	unsigned long long rejected, held;
 	unsigned long long recipients, evicted, stale;
 };
 

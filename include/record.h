@@ -40,6 +40,8 @@ enum dstatus {
 	DS_DEFERRED,
 	DS_BOUNCED,		/* also undeliverable (SOFTBOUNCE stays queued: deferred) */
 	DS_EXPIRED,
+	DS_REJECTED,		/* message outcome only: cleanup(8) rejected it */
+	DS_HELD,		/* message outcome only: cleanup(8) put it on hold */
 	DS_COUNT
 };
 

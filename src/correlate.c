@@ -222,7 +222,7 @@ corr_msg_outcome(const struct corr_msg *m)
 		return DS_DEFERRED;
 	if (sent)
 		return DS_SENT;
-	return DS_NONE;
+	return m->stopped;	/* DS_NONE unless cleanup(8) rejected or held it */
 }
 
 /* Remove m from the table, report it, and put it on the free list. */
@@ -232,7 +232,7 @@ msg_finish(struct corr *c, struct corr_msg *m)
 	struct corr_msg **pp = &c->buckets[m->hash & (c->nbuckets - 1)];
 	unsigned long long *counter[DS_COUNT] = {
 		&c->stats.queued, &c->stats.sent, &c->stats.deferred,
-		&c->stats.bounced, &c->stats.expired
+		&c->stats.bounced, &c->stats.expired, &c->stats.rejected, &c->stats.held
 	};
 
 	while (*pp != m)
@@ -875,6 +875,36 @@ lc_removed(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 	msg_finish(c, m);
 }
 
+/* cleanup(8) "QID: reject: ..." / "QID: hold: ..." from header_checks or
+ * body_checks: the message never reaches the queue (reject) or waits in
+ * the hold queue. The line is also matched against the rules. */
+static void
+lc_cleanup_action(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
+		  const struct evref *ev)
+{
+	struct fhit h = match_finding(c, CM_REGULAR, SCOPE_LINE, rec, m, DS_NONE, rec->text, ev);
+
+	const char *end = rec->text.p + rec->text.len;
+	const char *p = memmem(rec->text.p, rec->text.len, "; from=<", 8);
+	struct kv kv;
+
+	if (h.idx >= 0)
+		m->specific = 1;
+	msg_add_finding(c, m, h);
+	/* "...; from=<sender> to=<rcpt> proto=...": the sender, if qmgr never
+	 * logged it */
+	if (p != NULL && m->from == 0 && (p += 2, next_field(&p, end, &kv))
+	    && span_eq(kv.key, "from"))
+		m->from = arena_span(m, kv.val);
+	if (rec->text.p[0] == 'h') {
+		m->stopped = DS_HELD;
+		return;
+	}
+	m->stopped = DS_REJECTED;
+	m->removed = 1;
+	msg_finish(c, m);
+}
+
 /* "QID: sender non-delivery notification: NEWQID" links parent and child. */
 static void
 lc_notify(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
@@ -914,6 +944,8 @@ static const struct lc_entry {
 	{ P(PROG_QMGR) | P(PROG_OQMGR), "from=<", 6, 0, lc_qmgr_from },
 	{ P(PROG_QMGR) | P(PROG_OQMGR) | P(PROG_POSTSUPER), "removed", 7, 1, lc_removed },
 	{ P(PROG_CLEANUP), "message-id=", 11, 0, lc_msgid },
+	{ P(PROG_CLEANUP), "reject: ", 8, 0, lc_cleanup_action },
+	{ P(PROG_CLEANUP), "hold: ", 6, 0, lc_cleanup_action },
 	{ P(PROG_PICKUP), "uid=", 4, 0, lc_pickup },
 	{ P(PROG_SMTPD), "client=", 7, 0, lc_client },
 	{ P(PROG_BOUNCE), "sender non-delivery notification: ", 34, 0, lc_notify },

@@ -191,7 +191,7 @@ const char *
 dstatus_name(enum dstatus st)
 {
 	static const char *const names[DS_COUNT] = {
-		"queued", "sent", "deferred", "bounced", "expired"
+		"queued", "sent", "deferred", "bounced", "expired", "rejected", "held"
 	};
 
 	return st < DS_COUNT ? names[st] : "queued";

@@ -386,6 +386,8 @@ json_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 	json_object_object_add(msgs, "bounced", json_object_new_int64((int64_t)cs->bounced));
 	json_object_object_add(msgs, "expired", json_object_new_int64((int64_t)cs->expired));
 	json_object_object_add(msgs, "queued", json_object_new_int64((int64_t)cs->queued));
+	json_object_object_add(msgs, "rejected", json_object_new_int64((int64_t)cs->rejected));
+	json_object_object_add(msgs, "held", json_object_new_int64((int64_t)cs->held));
 	json_object_object_add(msgs, "evicted", json_object_new_int64((int64_t)(cs->evicted + cs->stale)));
 	json_object_object_add(st, "messages", msgs);
 	json_object_object_add(st, "recipients", json_object_new_int64((int64_t)cs->recipients));

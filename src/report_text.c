@@ -121,7 +121,7 @@ render_message(struct report *r, struct strbuf *sb, const struct corr_msg *m)
 	sb_printf(sb, "%s  %s%s%s", color(r, C_RESET),
 		  st == DS_SENT ? color(r, C_GREEN) : color(r, C_RED), dstatus_name(st),
 		  color(r, C_RESET));
-	if (!m->removed && st != DS_SENT)
+	if (!m->removed && st != DS_SENT && st != DS_HELD)
 		sb_adds(sb, " (still queued)");
 	sb_adds(sb, "  from=<");
 	clean(sb, corr_str(m, m->from));
@@ -322,6 +322,10 @@ text_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 		"%llu expired, %llu without delivery attempt",
 		cs->messages, cs->messages == 1 ? "" : "s", cs->sent, cs->deferred,
 		cs->bounced, cs->expired, cs->queued);
+	if (cs->rejected > 0)
+		fprintf(r->out, ", %llu rejected", cs->rejected);
+	if (cs->held > 0)
+		fprintf(r->out, ", %llu held", cs->held);
 	if (cs->evicted + cs->stale > 0)
 		fprintf(r->out, ", %llu evicted", cs->evicted + cs->stale);
 	fprintf(r->out, ".\n         %llu lines read, %llu Postfix records, %llu other programs, "

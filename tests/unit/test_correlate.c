@@ -671,6 +671,38 @@ test_fallback_only_without_other_finding(void **state)
 }
 
 static void
+test_cleanup_reject_and_hold(void **state)
+{
+	struct fx *fx = *state;
+	const struct got_msg *g;
+
+	/* header_checks REJECT: the message ends right there */
+	feed(fx, 0, "postfix/smtpd[10]: A1A1A1A1A1: client=localhost[127.0.0.1]");
+	feed(fx, 0, "postfix/cleanup[11]: A1A1A1A1A1: reject: header Subject: Win big from "
+	     "localhost[127.0.0.1]; from=<news@example.com> to=<c@example.org> proto=ESMTP "
+	     "helo=<web>: 5.7.1 Message content rejected");
+	assert_int_equal(fx->nmsgs, 1);	/* emitted at once, not at end of input */
+	g = &fx->msgs[0];
+	assert_int_equal(g->outcome, DS_REJECTED);
+	assert_int_equal(g->removed, 1);
+	assert_string_equal(g->from, "news@example.com");
+	assert_true(has_finding(g, "delivery.content_rejected"));
+	/* HOLD: waits in the hold queue */
+	feed(fx, 1, "postfix/pickup[12]: B2B2B2B2B2: uid=33 from=<www-data>");
+	feed(fx, 1, "postfix/cleanup[11]: B2B2B2B2B2: hold: header X-Mailer: bulk from local; "
+	     "from=<www-data@web.example.com> to=<j@example.net>: Message content held");
+	pipeline_finish(&fx->pl);
+	assert_int_equal(fx->nmsgs, 2);
+	g = find_msg(fx, "postfix", "B2B2B2B2B2");
+	assert_int_equal(g->outcome, DS_HELD);
+	assert_int_equal(g->removed, 0);
+	assert_string_equal(g->from, "www-data");
+	assert_true(has_finding(g, "delivery.content_rejected"));
+	assert_string_equal(dstatus_name(DS_REJECTED), "rejected");
+	assert_string_equal(dstatus_name(DS_HELD), "held");
+}
+
+static void
 test_recipient_limit(void **state)
 {
 	struct fx *fx = *state;
@@ -1028,6 +1060,7 @@ main(void)
 		T(test_same_qid_two_instances),
 		T(test_tls_fact),
 		T(test_tls_fact_sessions),
+		T(test_cleanup_reject_and_hold),
 		T(test_fallback_only_without_other_finding),
 		T(test_recipient_limit),
 		T(test_bounce_link),
