@@ -131,16 +131,17 @@ var_value(struct diag *d, struct strbuf *val, const char *key, const struct cat_
 		sb_adds(val, v);
 		return 1;
 	}
+	/* a capture of that name wins over the record's program and service */
+	if (hit != NULL && catalog_capture(hit, key, &cap) && cap.len > 0) {
+		sb_add(val, cap.p, cap.len);
+		return 1;
+	}
 	if (strcmp(key, "program") == 0 && rec != NULL) {
 		sb_add(val, rec->program.p, rec->program.len);
 		return 1;
 	}
 	if (strcmp(key, "service") == 0 && rec != NULL) {
 		sb_add(val, rec->service.p, rec->service.len);
-		return 1;
-	}
-	if (hit != NULL && catalog_capture(hit, key, &cap) && cap.len > 0) {
-		sb_add(val, cap.p, cap.len);
 		return 1;
 	}
 	return 0;

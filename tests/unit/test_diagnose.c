@@ -28,7 +28,9 @@ static const char RULES[] =
 	"[finding t.conn]\ntitle = refused by ${host}\nexplain = e\nfix = f\n\n"
 	"[match t.conn]\nregex = ^connect to (?<host>\\S+): refused$\n\n"
 	"[finding t.dns]\ntitle = no name ${name}\nexplain = e\nfix = f\n\n"
-	"[match t.dns]\nregex = ^no such name (?<name>\\S+)$\n";
+	"[match t.dns]\nregex = ^no such name (?<name>\\S+)$\n\n"
+	"[finding t.svc]\ntitle = t\nexplain = e\nfix = f\n\n"
+	"[match t.svc]\nregex = ^service (?<service>\\S+) is busy$\n";
 
 struct fx {
 	struct catalog cat;
@@ -230,6 +232,8 @@ static const struct {
 	{ WITH, "${config:relayhost}", "(not read)" },
 	{ WITH, "${config:relayhost|[h]:587}", "[h]:587" },
 	{ WITH, "${config:relayhost?set}", "" },
+	/* a capture named like a built-in wins */
+	{ "postfix/relay/smtp[1]: service smtp is busy", "${service}/${program}", "smtp/smtp" },
 	/* malformed: unknown operator, unclosed brace */
 	{ WITH, "${server!x}", "?" },
 	{ WITH, "${server", "${server" },
