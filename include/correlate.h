@@ -43,6 +43,7 @@ struct corr_msg {
 	uint32_t children[CORR_MAX_CHILDREN];
 	int nchildren;
 	enum msg_origin origin;
+	unsigned ctx;		/* CTX_* (catalog.h): submitted here or received */
 	long uid;
 	long size;
 	long nrcpt_declared;

@@ -506,21 +506,6 @@ client_loopback(const char *client)
 	    || strncmp(a, "::ffff:127.", 11) == 0;
 }
 
-/* What the rules' submitted/received conditions know of message m. */
-static unsigned
-msg_ctx(const struct corr_msg *m)
-{
-	if (m == NULL)
-		return 0;
-	if (m->origin == ORIGIN_PICKUP)
-		return CTX_SUBMITTED;
-	if (m->origin != ORIGIN_SMTPD)
-		return 0;
-	if (m->sasl_user != 0 || client_loopback(corr_str(m, m->client)))
-		return CTX_SUBMITTED;
-	return CTX_RECEIVED;
-}
-
 /* Match text of message m (NULL: none yet) in scope; on a hit fold it
  * into the diagnosis. idx is the finding, -2 when no rule matched. */
 static struct fhit
@@ -531,7 +516,7 @@ match_finding(struct corr *c, int which, enum cat_scope scope, const struct pf_r
 	struct fhit h = { -2, FSEV_OK };
 
 	if (!catalog_match_ctx(c->cat, KIND_FINDING, which, scope, rec, status, text, c->cf,
-			       msg_ctx(m), &hit))
+			       m != NULL ? m->ctx : 0, &hit))
 		return h;
 	h.idx = diag_hit(c->diag, &hit, rec, ev);
 	h.sev = hit.rule->severity;
@@ -794,6 +779,7 @@ lc_pickup(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 	(void)c;
 	(void)ev;
 	m->origin = ORIGIN_PICKUP;
+	m->ctx = CTX_SUBMITTED;
 	while (next_field(&p, end, &kv)) {
 		if (span_eq(kv.key, "uid"))
 			m->uid = span_long(kv.val);
@@ -818,6 +804,9 @@ lc_client(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 		else if (span_eq(kv.key, "sasl_username"))
 			m->sasl_user = arena_span(m, kv.val);
 	}
+	/* for the rules' submitted/received conditions */
+	m->ctx = m->sasl_user != 0 || client_loopback(corr_str(m, m->client)) ? CTX_SUBMITTED
+	    : CTX_RECEIVED;
 }
 
 static void
