@@ -891,7 +891,11 @@ lc_cleanup_action(struct corr *c, struct corr_msg *m, const struct pf_record *re
 	}
 	m->stopped = DS_REJECTED;
 	m->removed = 1;
-	msg_finish(c, m);
+	/* mail from pickup is bounced next: cleanup logs the recipients as
+	 * status=bounced and bounce(8) the notification (lc_notify finishes
+	 * it); smtpd's client got the reply, nothing more follows */
+	if (m->origin != ORIGIN_PICKUP)
+		msg_finish(c, m);
 }
 
 /* "QID: sender non-delivery notification: NEWQID" links parent and child. */
@@ -915,6 +919,8 @@ lc_notify(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 	cm->origin = ORIGIN_BOUNCE;
 	if (cm->parent == 0)
 		cm->parent = arena_span(cm, rec->qid);
+	if (m->stopped == DS_REJECTED)	/* no "removed" line will come */
+		msg_finish(c, m);
 }
 
 typedef void (*lc_fn)(struct corr *, struct corr_msg *, const struct pf_record *,

@@ -687,12 +687,28 @@ test_cleanup_reject_and_hold(void **state)
 	assert_int_equal(g->removed, 1);
 	assert_string_equal(g->from, "news@example.com");
 	assert_true(has_finding(g, "delivery.content_rejected"));
+	/* sendmail/pickup mail is bounced after the reject: cleanup logs the
+	 * recipient as bounced, bounce(8) the notification; still one message */
+	feed(fx, 2, "postfix/pickup[12]: C3C3C3C3C3: uid=0 from=<root>");
+	feed(fx, 2, "postfix/cleanup[11]: C3C3C3C3C3: message-id=<x@web>");
+	feed(fx, 2, "postfix/cleanup[11]: C3C3C3C3C3: reject: header Date: Mon, 23 Nov 2026 from "
+	     "local; from=<root@web.example.com> to=<s@example.org>: 5.7.1 no");
+	feed(fx, 2, "postfix/cleanup[11]: C3C3C3C3C3: to=<s@example.org>, relay=none, delay=0.01, "
+	     "delays=0.01/0/0/0, dsn=5.7.1, status=bounced (no)");
+	assert_int_equal(fx->nmsgs, 1);
+	feed(fx, 2, "postfix/bounce[13]: C3C3C3C3C3: sender non-delivery notification: D4D4D4D4D4");
+	assert_int_equal(fx->nmsgs, 2);
+	g = find_msg(fx, "postfix", "C3C3C3C3C3");
+	assert_int_equal(g->outcome, DS_BOUNCED);
+	assert_int_equal(g->removed, 1);
+	assert_int_equal(g->nfinds, 1);	/* the rule, no bounced fallback */
+	assert_true(has_finding(g, "delivery.content_rejected"));
 	/* HOLD: waits in the hold queue */
 	feed(fx, 1, "postfix/pickup[12]: B2B2B2B2B2: uid=33 from=<www-data>");
 	feed(fx, 1, "postfix/cleanup[11]: B2B2B2B2B2: hold: header X-Mailer: bulk from local; "
 	     "from=<www-data@web.example.com> to=<j@example.net>: Message content held");
 	pipeline_finish(&fx->pl);
-	assert_int_equal(fx->nmsgs, 2);
+	assert_int_equal(fx->nmsgs, 4);	/* with the notification D4D4D4D4D4 */
 	g = find_msg(fx, "postfix", "B2B2B2B2B2");
 	assert_int_equal(g->outcome, DS_HELD);
 	assert_int_equal(g->removed, 0);
