@@ -173,9 +173,15 @@ grep -q 'no.such.finding' "$tmpdir/err" && ok "--explain names the unknown id" |
 # every finding ID of the built-in rules is documented in README and
 # reported by at least one sample (whose expected JSON the suite checks)
 find "$FMRD_SRCDIR/samples" -name expected.json -exec cat {} + > "$tmpdir/allexpected"
+"$bin" --list-rules | tail -n +2 | awk '{print $1, $2, $3}' > "$tmpdir/ranks"
 for id in $(sed -n 's/^\[finding \([a-z0-9._]*\)\]$/\1/p' "$FMRD_SRCDIR"/patterns/*.rules); do
-	if grep -q "^  $id " "$FMRD_SRCDIR/README"; then ok "README documents finding $id"; else
-		not_ok "README documents finding $id"; fi
+	# README's table names it with the severity and rank of the rules
+	read -r _ sev rank <<<"$(grep "^$id " "$tmpdir/ranks")"
+	if grep -Eq "^  ${id//./\\.} +$sev +$rank  " "$FMRD_SRCDIR/README"; then
+		ok "README documents finding $id ($sev, rank $rank)"
+	else
+		not_ok "README documents finding $id ($sev, rank $rank)"
+	fi
 	if grep -qF "\"id\":\"$id\"" "$tmpdir/allexpected"; then ok "a sample shows finding $id"; else
 		not_ok "a sample shows finding $id"; fi
 done
