@@ -61,8 +61,9 @@ void report_free(struct report *r);
 int report_fact(const char *facts, const char *name, const char *key,
 		char *buf, size_t size);
 
-/* Does this message need attention (not delivered, or has findings)? */
-int report_msg_is_problem(const struct corr_msg *m, const struct diag *d);
+/* Does this message need attention (not delivered, or hit by a match of
+ * severity warning or error)? */
+int report_msg_is_problem(const struct corr_msg *m);
 /* Should this message be reported under the run's filters? */
 int report_msg_wanted(const struct report *r, const struct corr_msg *m);
 

@@ -8,13 +8,12 @@
 #include "report.h"
 
 int
-report_msg_is_problem(const struct corr_msg *m, const struct diag *d)
+report_msg_is_problem(const struct corr_msg *m)
 {
 	int i;
 
 	if (corr_msg_outcome(m) != DS_SENT)
 		return 1;
-	(void)d;
 	for (i = 0; i < m->nfinds; i++)
 		if (m->fsev[i] >= FSEV_WARNING)
 			return 1;
@@ -30,7 +29,7 @@ report_msg_wanted(const struct report *r, const struct corr_msg *m)
 	case MSGS_NONE:
 		return 0;
 	case MSGS_PROBLEMS:
-		return report_msg_is_problem(m, r->diag);
+		return report_msg_is_problem(m);
 	default:
 		return 1;
 	}

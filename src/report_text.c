@@ -180,7 +180,7 @@ static void
 text_message(struct report *r, const struct corr_msg *m)
 {
 	struct text_priv *tp = r->priv;
-	int problem = report_msg_is_problem(m, r->diag);
+	int problem = report_msg_is_problem(m);
 
 	if (!report_msg_wanted(r, m))
 		return;
