@@ -3,13 +3,16 @@
  *   <syslog_name>/<program>[<pid>]: [<severity>: ][<queue id>: ]<text>
  * syslog_name may itself contain '/' (postfix/submission, postfix-out);
  * the program is the last component. Queue IDs are short (hex), long
- * (enable_long_queue_ids) or NOQUEUE.
+ * (enable_long_queue_ids) or NOQUEUE. When a collector cut the tag at the
+ * '/' (rsyslog's RFC 5424 APP-NAME is just "postfix"), the program is
+ * inferred from the text where that is certain.
  */
 #ifndef FMRD_RECORD_H
 #define FMRD_RECORD_H
 
 #include <stdint.h>
 #include "util.h"
+#include "syslog_hdr.h"
 
 /* Programs the catalog can filter on; bit i of a program mask = PROG i. */
 enum prog_id {
@@ -59,11 +62,32 @@ struct pf_record {
 	enum qid_kind qid_kind;
 	struct span qid;
 	struct span text;	/* after the severity and queue ID prefixes */
+	uint8_t prog_inferred;	/* program taken from the text (tag cut at '/') */
+	uint8_t prog_uncertain;	/* tag cut at '/' and the text does not tell */
 };
 
-/* Parse rest (the text after the syslog host). Returns 1 for a Postfix
- * record, 0 for anything else (another program, unknown layout). */
+enum rec_status {
+	REC_OTHER = 0,		/* another program's line, or no tag at all */
+	REC_OK,			/* a Postfix record */
+	REC_MALFORMED,		/* a Postfix tag, but no pid or a broken layout */
+	REC_BAD_QID,		/* "XXXX: " looks like a queue ID but is none (r->qid) */
+};
+
+/* Parse the record behind a syslog header, using the tag the header
+ * scanner split off. r is filled for REC_OK and REC_BAD_QID. */
+enum rec_status record_parse_hdr(const struct syslog_hdr *h, struct pf_record *r);
+enum rec_status record_parse_tag(const struct syslog_tag *t, struct pf_record *r);
+
+/* Parse rest (the text after the syslog host, starting with the tag).
+ * Returns 1 for a Postfix record, 0 for anything else. */
 int record_parse(struct span rest, struct pf_record *r);
+
+/* Another syslog_name (main.cf) whose records are Postfix records even
+ * when the instance does not start with "postfix"; NULL or "" for none.
+ * The string must stay valid. */
+void record_set_syslog_name(const char *name);
+/* Does the ident's first component name a Postfix instance? */
+int record_is_postfix_name(struct span instance);
 
 enum prog_id prog_lookup(const char *name, size_t len);
 const char *prog_name(enum prog_id id);

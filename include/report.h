@@ -15,10 +15,30 @@
 #include "diagnose.h"
 #include "syslog_hdr.h"
 
+/* What the input as a whole turned out to be (pipeline_finish). */
+enum input_verdict {
+	INPUT_OK = 0,
+	INPUT_EMPTY,		/* no lines, or only blank ones */
+	INPUT_NO_POSTFIX,	/* lines, but no Postfix record among them */
+	INPUT_UNREADABLE,	/* most lines with a Postfix tag could not be read */
+};
+
+#define RUN_FIRST_BAD_MAX 200	/* bytes kept of the first unreadable line */
+
 struct run_stats {
 	unsigned long long lines, bytes, postfix, non_postfix, malformed, unknown_format;
 	unsigned long long truncated, unterminated, read_errors, with_nul;
 	unsigned long long formats[HDR_NFORMATS];
+	/* lines not understood, by reason (malformed above is "record") */
+	unsigned long long bad_header, bad_qid, prog_uncertain;
+	unsigned long long tagged;	/* lines that carry a Postfix tag */
+	unsigned long long unreadable;	/* of those, not understood (each line once) */
+	unsigned long long blank;
+	unsigned long long other_hosts;	/* lines of hosts --host did not name */
+	enum input_verdict verdict;
+	int first_bad_source;		/* -1: none */
+	unsigned long first_bad_lineno;
+	char first_bad[RUN_FIRST_BAD_MAX + 1];	/* NUL-terminated copy, raw bytes */
 };
 
 enum msg_filter { MSGS_ALL = 0, MSGS_PROBLEMS, MSGS_NONE };

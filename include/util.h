@@ -9,11 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdarg.h>
+#include <string.h>
 
 /* Exit codes (sysexits.h values, documented in README and the man page). */
 #define FMRD_EXIT_OK        0   /* nothing wrong found */
 #define FMRD_EXIT_PROBLEMS  1   /* findings of severity error or warning */
 #define FMRD_EXIT_USAGE    64   /* EX_USAGE: bad command line */
+#define FMRD_EXIT_DATAERR  65   /* EX_DATAERR: the log could not be read (no Postfix record) */
 #define FMRD_EXIT_NOINPUT  66   /* EX_NOINPUT: log or config missing or unreadable */
 #define FMRD_EXIT_SOFTWARE 70   /* EX_SOFTWARE: internal error */
 #define FMRD_EXIT_CONFIG   78   /* EX_CONFIG: a pattern file is invalid */
@@ -28,6 +30,8 @@ struct span {
 #define SPAN_EMPTY ((struct span){ "", 0 })
 
 int span_eq(struct span a, const char *s);
+/* span_eq for a string literal, without strlen. */
+#define span_eq_lit(a, lit) ((a).len == sizeof(lit) - 1 && memcmp((a).p, (lit), sizeof(lit) - 1) == 0)
 int span_starts(struct span a, const char *prefix, size_t plen);
 
 /* A growable, always NUL-terminated byte buffer. */

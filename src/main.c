@@ -30,6 +30,8 @@ struct options {
 	const char *queue_id;
 	const char *patterns[16];
 	int npatterns;
+	const char *hosts[64];
+	int nhosts;
 	enum msg_filter msgs;
 	int year;
 	int list_rules;
@@ -71,6 +73,21 @@ opt_patterns(struct options *o, const char *a)
 		return -1;
 	}
 	o->patterns[o->npatterns++] = a;
+	return 0;
+}
+
+static int
+opt_host(struct options *o, const char *a)
+{
+	if (o->nhosts == (int)(sizeof(o->hosts) / sizeof(o->hosts[0]))) {
+		msg_warn("--host: more than 64 hosts");
+		return -1;
+	}
+	if (*a == '\0') {
+		msg_warn("--host: empty host name");
+		return -1;
+	}
+	o->hosts[o->nhosts++] = a;
 	return 0;
 }
 
@@ -125,6 +142,8 @@ static const struct opt_entry {
 	  "report only this message, with its whole story" },
 	{ "patterns", 'p', "PATH", opt_patterns,
 	  "also load rules from PATH (a *.rules file or a directory of them)" },
+	{ "host", 'H', "NAME", opt_host,
+	  "read only the lines logged by host NAME (repeatable; a central log host's fleet)" },
 	{ "messages", 'm', "WHICH", opt_messages,
 	  "which messages to list: all (default), problems or none" },
 	{ "year", 'y', "YYYY", opt_year,
@@ -287,6 +306,37 @@ default_log(const struct pfconf *cf)
 	return NULL;
 }
 
+/* The log as a whole could not be read: say so on stderr (the report
+ * has been written) and return 1; 0 for a readable or empty input. */
+static int
+input_unreadable(const struct run_stats *s, const struct run_info *info)
+{
+	struct strbuf sb;
+	int src = s->first_bad_source;
+	const char *name;
+
+	if (s->verdict != INPUT_NO_POSTFIX && s->verdict != INPUT_UNREADABLE)
+		return 0;
+	if (src < 0 || src >= info->nsources)
+		src = info->nsources == 1 ? 0 : -1;
+	name = src < 0 ? "input" : strcmp(info->sources[src], "-") == 0
+	    ? "standard input" : info->sources[src];
+	sb_init(&sb);
+	ts_text_clean(&sb, name, strlen(name));
+	if (s->verdict == INPUT_NO_POSTFIX || s->first_bad_source < 0) {
+		msg_info("%s: no Postfix record found (%llu line%s read)", sb.s, s->lines,
+			 s->lines == 1 ? "" : "s");
+	} else {
+		size_t n = sb.len;
+
+		ts_text_clean(&sb, s->first_bad, strlen(s->first_bad));
+		msg_info("%.*s: %llu of %llu Postfix lines could not be read (first at line %lu: \"%s\")",
+			 (int)n, sb.s, s->unreadable, s->tagged, s->first_bad_lineno, sb.s + n);
+	}
+	sb_free(&sb);
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -358,6 +408,8 @@ main(int argc, char **argv)
 	info.msgs = o.msgs;
 
 	pipeline_init(&pl, &cat, cfp, o.year);
+	pl.hosts = o.hosts;
+	pl.nhosts = o.nhosts;
 	color = !o.json && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	rep = o.json ? report_json_new(stdout, &info, &pl.diag)
 		     : report_text_new(stdout, &info, &pl.diag, color);
@@ -389,6 +441,8 @@ main(int argc, char **argv)
 				rc = FMRD_EXIT_PROBLEMS;
 		}
 	}
+	if ((rc == FMRD_EXIT_OK || rc == FMRD_EXIT_PROBLEMS) && input_unreadable(&pl.stats, &info))
+		rc = FMRD_EXIT_DATAERR;
 	report_free(rep);
 	pipeline_free(&pl);
 	free(inputs);

@@ -1,7 +1,9 @@
 /*
  * record.c - split a Postfix syslog record into ident (instance, service,
- * program), pid, severity, queue ID and text. No allocation: every field
- * is a span into the caller's line.
+ * program), pid, severity, queue ID and text, from the tag the header
+ * scanner split off; infer the program where a collector cut the tag at
+ * the '/'. No allocation: every field is a span into the caller's line
+ * (or a program name from the static table).
  */
 #include <string.h>
 
@@ -100,49 +102,153 @@ static const struct {
 	{ "panic: ", 7, SEV_PANIC },
 };
 
-int
-record_parse(struct span rest, struct pf_record *r)
-{
-	const char *p = rest.p, *end = rest.p + rest.len, *lb, *rb, *slash, *q;
-	size_t i;
-	long pid = 0;
+static const char *rec_syslog_name;
+static size_t rec_syslog_name_len;
 
-	/* ident[pid]: */
-	lb = memchr(p, '[', rest.len < 256 ? rest.len : 256);
-	if (lb == NULL || lb == p)
+void
+record_set_syslog_name(const char *name)
+{
+	rec_syslog_name = name;
+	rec_syslog_name_len = name != NULL ? strlen(name) : 0;
+}
+
+int
+record_is_postfix_name(struct span instance)
+{
+	if (instance.len >= 7 && memcmp(instance.p, "postfix", 7) == 0)
+		return 1;
+	return rec_syslog_name_len > 0 && instance.len == rec_syslog_name_len
+	    && memcmp(instance.p, rec_syslog_name, instance.len) == 0;
+}
+
+#define STARTS(s, lit) ((s).len >= sizeof(lit) - 1 && memcmp((s).p, lit, sizeof(lit) - 1) == 0)
+#define ENDS(s, lit) ((s).len >= sizeof(lit) - 1 \
+		      && memcmp((s).p + (s).len - (sizeof(lit) - 1), lit, sizeof(lit) - 1) == 0)
+#define HAS(s, lit) (memmem((s).p, (s).len, lit, sizeof(lit) - 1) != NULL)
+
+/* A delivery line "to=<...>, [orig_to=<...>, ]relay=R, ..., status=...":
+ * local and virtual name themselves; "host[addr]:port" is smtp(8) (lmtp
+ * over TCP looks the same, but a relay is far more often smtp); anything
+ * else (none, unix sockets, pipe transports) is not certain. */
+static enum prog_id
+infer_delivery(struct span t)
+{
+	const char *end = t.p + t.len, *v, *e, *lb, *rb, *d;
+
+	if ((v = memmem(t.p, t.len, ", relay=", 8)) == NULL || !HAS(t, ", status="))
+		return PROG_OTHER;
+	v += 8;
+	if ((e = memchr(v, ',', (size_t)(end - v))) == NULL)
+		e = end;
+	if (e - v == 5 && memcmp(v, "local", 5) == 0)
+		return PROG_LOCAL;
+	if (e - v == 7 && memcmp(v, "virtual", 7) == 0)
+		return PROG_VIRTUAL;
+	if ((lb = memchr(v, '[', (size_t)(e - v))) == NULL || lb == v
+	    || (rb = memchr(lb, ']', (size_t)(e - lb))) == NULL || e - rb < 3 || rb[1] != ':')
+		return PROG_OTHER;
+	for (d = rb + 2; d < e && *d >= '0' && *d <= '9'; d++)
+		;
+	return d == e ? PROG_SMTP : PROG_OTHER;
+}
+
+/* The program of a record whose tag was cut at the '/', from texts only
+ * one program writes; PROG_OTHER when the text does not tell for certain. */
+static enum prog_id
+infer_prog(const struct pf_record *r)
+{
+	struct span t = r->text;
+
+	if (r->severity != SEV_INFO)
+		return PROG_OTHER;
+	if (r->qid_kind == QID_SHORT || r->qid_kind == QID_LONG) {
+		if (STARTS(t, "to=<"))
+			return infer_delivery(t);
+		if (STARTS(t, "from=<")) {
+			if (ENDS(t, " (queue active)") && HAS(t, ", nrcpt="))
+				return PROG_QMGR;
+			if (ENDS(t, ", status=expired, returned to sender"))
+				return PROG_QMGR;
+			return PROG_OTHER;
+		}
+		if (t.len == 7 && memcmp(t.p, "removed", 7) == 0)
+			return PROG_QMGR;
+		if (STARTS(t, "message-id=<"))
+			return PROG_CLEANUP;
+		if (STARTS(t, "uid=") && HAS(t, " from=<"))
+			return PROG_PICKUP;
+		if (STARTS(t, "client="))
+			return PROG_SMTPD;
+		if (STARTS(t, "sender non-delivery notification: ")
+		    || STARTS(t, "sender delay notification: ")
+		    || STARTS(t, "postmaster non-delivery notification: ")
+		    || STARTS(t, "postmaster delay notification: "))
+			return PROG_BOUNCE;
+		return PROG_OTHER;
+	}
+	if (r->qid_kind == QID_NONE
+	    && (STARTS(t, "connect from ") || STARTS(t, "disconnect from ")))
+		return PROG_SMTPD;
+	return PROG_OTHER;
+}
+
+/* "XXXX: " that is no queue ID but looks like an attempt at one: long
+ * enough and with a digit (words such as "Deleted:" have none). */
+static int
+qid_attempt(struct span s)
+{
+	size_t i;
+
+	if (s.len < 8)
 		return 0;
-	for (q = p; q < lb; q++)
-		if (*q == ' ' || *q == ':')
-			return 0;
-	for (rb = lb + 1; rb < end && *rb >= '0' && *rb <= '9' && rb - lb < 12; rb++)
-		pid = pid * 10 + (*rb - '0');
-	if (rb == lb + 1 || rb + 2 >= end + 1 || rb >= end || *rb != ']'
-	    || rb + 1 >= end || rb[1] != ':')
-		return 0;
-	r->ident.p = p;
-	r->ident.len = (size_t)(lb - p);
-	r->pid = pid;
+	for (i = 0; i < s.len; i++)
+		if (s.p[i] >= '0' && s.p[i] <= '9')
+			return 1;
+	return 0;
+}
+
+enum rec_status
+record_parse_tag(const struct syslog_tag *t, struct pf_record *r)
+{
+	const char *p, *end, *slash, *q;
+	size_t i;
+	int postfixy, infer = 0;
+	enum prog_id id;
+
+	if (!t->found || t->ident.len == 0)
+		return REC_OTHER;
+	memset(r, 0, sizeof(*r));
+	r->ident = t->ident;
+	p = t->ident.p;
+	slash = memchr(p, '/', t->ident.len);
+	r->instance.p = p;
+	r->instance.len = slash != NULL ? (size_t)(slash - p) : t->ident.len;
+	postfixy = record_is_postfix_name(r->instance);
+	if (t->pid < 0)
+		return postfixy ? REC_MALFORMED : REC_OTHER;
+	r->pid = t->pid;
 
 	/* instance / [service /] program */
-	slash = memchr(p, '/', r->ident.len);
 	if (slash == NULL) {
+		if (t->split && postfixy) {
+			/* RFC 5424 APP-NAME cut at the '/': program from the text */
+			infer = 1;
+		} else if (!(t->ident.len == 7 && memcmp(p, "postfix", 7) == 0)) {
+			return REC_OTHER;
+		}
 		/* "postfix[pid]": the postfix(1) command itself */
-		if (!(r->ident.len == 7 && memcmp(p, "postfix", 7) == 0))
-			return 0;
-		r->instance = r->ident;
 		r->program = r->ident;
 	} else {
-		r->instance.p = p;
-		r->instance.len = (size_t)(slash - p);
-		for (q = lb - 1; *q != '/'; q--)
+		for (q = p + t->ident.len - 1; *q != '/'; q--)
 			;
 		r->program.p = q + 1;
-		r->program.len = (size_t)(lb - q - 1);
+		r->program.len = (size_t)(p + t->ident.len - q - 1);
+		if (r->program.len == 0 || r->instance.len == 0)
+			return postfixy ? REC_MALFORMED : REC_OTHER;
 	}
 	r->prog = prog_lookup(r->program.p, r->program.len);
-	if (r->prog == PROG_OTHER
-	    && !(r->instance.len >= 7 && memcmp(r->instance.p, "postfix", 7) == 0))
-		return 0;
+	if (r->prog == PROG_OTHER && !postfixy)
+		return REC_OTHER;
 	/* The master.cf service: the component before the program when the
 	 * syslog_name has one (postfix/relay/smtp), otherwise the program. */
 	r->service = r->program;
@@ -153,11 +259,11 @@ record_parse(struct span rest, struct pf_record *r)
 		r->service.len = (size_t)(r->program.p - 1 - (q + 1));
 	}
 
-	p = rb + 2;
-	if (p < end && *p == ' ')
-		p++;
+	p = t->text.p;
+	end = t->text.p + t->text.len;
 	r->severity = SEV_INFO;
-	for (i = 0; i < sizeof(sev_prefixes) / sizeof(sev_prefixes[0]); i++) {
+	for (i = 0; p < end && (*p == 'w' || *p == 'e' || *p == 'f' || *p == 'p')
+	     && i < sizeof(sev_prefixes) / sizeof(sev_prefixes[0]); i++) {
 		if ((size_t)(end - p) >= sev_prefixes[i].len
 		    && memcmp(p, sev_prefixes[i].prefix, sev_prefixes[i].len) == 0) {
 			r->severity = sev_prefixes[i].sev;
@@ -172,7 +278,7 @@ record_parse(struct span rest, struct pf_record *r)
 	for (q = p; q < end && q - p <= 64 && ((*q >= '0' && *q <= '9')
 	    || (*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z')); q++)
 		;
-	if (q + 1 < end && q[0] == ':' && q[1] == ' ' && q > p) {
+	if (end - q >= 2 && q[0] == ':' && q[1] == ' ' && q > p) {
 		struct span cand = { p, (size_t)(q - p) };
 		enum qid_kind k = qid_classify(cand);
 
@@ -180,11 +286,46 @@ record_parse(struct span rest, struct pf_record *r)
 			r->qid_kind = k;
 			r->qid = cand;
 			p = q + 2;
+		} else if (qid_attempt(cand)) {
+			r->qid = cand;
+			r->text.p = q + 2;
+			r->text.len = (size_t)(end - q - 2);
+			return REC_BAD_QID;
 		}
 	}
 	r->text.p = p;
 	r->text.len = (size_t)(end - p);
-	return 1;
+
+	if (infer) {
+		if ((id = infer_prog(r)) != PROG_OTHER) {
+			r->prog = id;
+			r->program.p = prog_name(id);
+			r->program.len = strlen(r->program.p);
+			r->prog_inferred = 1;
+		} else {
+			r->prog = PROG_OTHER;
+			r->prog_uncertain = 1;
+		}
+		r->service = r->program;
+	}
+	return REC_OK;
+}
+
+enum rec_status
+record_parse_hdr(const struct syslog_hdr *h, struct pf_record *r)
+{
+	return record_parse_tag(&h->tag, r);
+}
+
+int
+record_parse(struct span rest, struct pf_record *r)
+{
+	struct syslog_tag t;
+
+	memset(&t, 0, sizeof(t));
+	if (!syslog_tag_scan(rest.p, rest.len, &t))
+		return 0;
+	return record_parse_tag(&t, r) == REC_OK;
 }
 
 const char *

@@ -1,12 +1,21 @@
 /*
- * syslog_hdr.c - recognise the syslog header of a log line and convert
- * its timestamp. Hand-written scanners (no regex) because every line of a
- * multi-gigabyte log passes through here.
+ * syslog_hdr.c - recognise the syslog header of a log line by its
+ * structure and convert its timestamp: optional <PRI>, optional RFC 5424
+ * version, a BSD, ISO 8601 or journalctl short-full timestamp, then any
+ * combination of host, facility.level and level word before the tag.
+ * Hand-written, bounded scanners (no regex) because every line of a
+ * multi-gigabyte log passes through here; nothing reads past len.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "syslog_hdr.h"
+
+#define IS_BLANK(c) ((c) == ' ' || (c) == '\t')
+#define IS_DIGIT(c) ((unsigned)((c) - '0') < 10u)
+#define TAG_IDENT_MAX 255	/* longest ident before '[' or ':' */
+#define TAG_PID_DIGITS 10
+#define HDR_MAX_FIELDS 4	/* host, facility.level, level word, one spare */
 
 static int hdr_ref_year = 1970;
 static int hdr_ref_month = 12;
@@ -50,43 +59,103 @@ civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
 }
 
 static int
-digits(const char *p, int n)
+days_in_month(int y, int m)
+{
+	static const unsigned char dm[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return dm[m - 1];
+}
+
+static const char *
+skip_blanks(const char *p, const char *end)
+{
+	while (p < end && IS_BLANK(*p))
+		p++;
+	return p;
+}
+
+/* Exactly n digits at p (bounded by end); the value or -1. */
+static int
+digits_n(const char *p, const char *end, int n)
 {
 	int v = 0;
 
+	if (end - p < n)
+		return -1;
 	while (n-- > 0) {
-		if (*p < '0' || *p > '9')
+		if (!IS_DIGIT(*p))
 			return -1;
 		v = v * 10 + (*p++ - '0');
 	}
 	return v;
 }
 
+/* "Jan".."Dec" at p (3 bytes readable): 1..12, else 0. */
 static int
-month_index(const char *p)
+month_at(const char *p)
 {
-	static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	switch (p[0]) {
+	case 'J':
+		if (p[1] == 'a')
+			return p[2] == 'n' ? 1 : 0;
+		if (p[1] == 'u')
+			return p[2] == 'n' ? 6 : p[2] == 'l' ? 7 : 0;
+		return 0;
+	case 'F':
+		return p[1] == 'e' && p[2] == 'b' ? 2 : 0;
+	case 'M':
+		if (p[1] != 'a')
+			return 0;
+		return p[2] == 'r' ? 3 : p[2] == 'y' ? 5 : 0;
+	case 'A':
+		if (p[1] == 'p')
+			return p[2] == 'r' ? 4 : 0;
+		return p[1] == 'u' && p[2] == 'g' ? 8 : 0;
+	case 'S':
+		return p[1] == 'e' && p[2] == 'p' ? 9 : 0;
+	case 'O':
+		return p[1] == 'c' && p[2] == 't' ? 10 : 0;
+	case 'N':
+		return p[1] == 'o' && p[2] == 'v' ? 11 : 0;
+	case 'D':
+		return p[1] == 'e' && p[2] == 'c' ? 12 : 0;
+	default:
+		return 0;
+	}
+}
+
+static int
+weekday_at(const char *p)
+{
+	static const char names[] = "MonTueWedThuFriSatSun";
 	int i;
 
-	for (i = 0; i < 12; i++)
+	for (i = 0; i < 7; i++)
 		if (memcmp(names + 3 * i, p, 3) == 0)
-			return i + 1;
+			return 1;
 	return 0;
 }
 
-/* "hh:mm:ss" at p; returns seconds of day or -1. */
+/* "hh:mm:ss" at p; seconds of day or -1. */
 static int
-hms(const char *p)
+hms_at(const char *p, const char *end)
 {
-	int h = digits(p, 2), m = digits(p + 3, 2), s = digits(p + 6, 2);
+	int h, m, s;
 
-	if (h < 0 || m < 0 || s < 0 || p[2] != ':' || p[5] != ':'
-	    || h > 23 || m > 59 || s > 60)
+	if (end - p < 8 || p[2] != ':' || p[5] != ':')
+		return -1;
+	h = digits_n(p, end, 2);
+	m = digits_n(p + 3, end, 2);
+	s = digits_n(p + 6, end, 2);
+	if (h < 0 || m < 0 || s < 0 || h > 23 || m > 59 || s > 60)
 		return -1;
 	return h * 3600 + m * 60 + s;
 }
 
-/* Optional ".ffffff": returns bytes consumed, stores usec or -1. */
+/* Optional ".ffffff" (any number of digits, microseconds kept): bytes
+ * consumed; stores usec or -1. */
 static size_t
 fraction(const char *p, const char *end, int32_t *usec)
 {
@@ -97,7 +166,7 @@ fraction(const char *p, const char *end, int32_t *usec)
 	*usec = -1;
 	if (q >= end || *q != '.')
 		return 0;
-	for (q++; q < end && *q >= '0' && *q <= '9'; q++, n++)
+	for (q++; q < end && IS_DIGIT(*q); q++, n++)
 		if (n < 6)
 			v = v * 10 + (*q - '0');
 	if (n == 0)
@@ -108,168 +177,510 @@ fraction(const char *p, const char *end, int32_t *usec)
 	return (size_t)(q - p);
 }
 
-/* "host " after the timestamp; fills host/rest. */
-static int
-host_and_rest(const char *p, const char *end, struct syslog_hdr *h)
-{
-	const char *sp;
-
-	if (p >= end)
-		return 0;
-	sp = memchr(p, ' ', (size_t)(end - p));
-	if (sp == NULL || sp == p)
-		return 0;
-	h->host.p = p;
-	h->host.len = (size_t)(sp - p);
-	h->rest.p = sp + 1;
-	h->rest.len = (size_t)(end - sp - 1);
-	return 1;
-}
-
-static int
-hdr_bsd(const char *p, size_t len, struct syslog_hdr *h)
-{
-	const char *end = p + len, *q;
-	int mon, day, tod, year;
-
-	if (len < 16 || p[3] != ' ' || (mon = month_index(p)) == 0)
-		return 0;
-	if (p[4] == ' ')
-		day = digits(p + 5, 1);
-	else
-		day = digits(p + 4, 2);
-	if (day < 1 || day > 31 || p[6] != ' ' || (tod = hms(p + 7)) < 0)
-		return 0;
-	q = p + 15;
-	q += fraction(q, end, &h->time.usec);
-	if (q >= end || *q != ' ')
-		return 0;
-	year = hdr_ref_year - (mon > hdr_ref_month + 1);
-	h->fmt = h->time.usec >= 0 ? HDR_BSD_PRECISE : HDR_BSD;
-	h->time.sec = days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 + tod;
-	h->time.has_zone = 0;
-	h->time.tzoff = 0;
-	h->time.valid = 1;
-	return host_and_rest(q + 1, end, h);
-}
-
-/* "YYYY-MM-DD" at p; returns days or INT64_MIN. */
+/* "YYYY-MM-DD" at p, a real calendar date; days since the epoch or INT64_MIN. */
 static int64_t
-ymd(const char *p)
+ymd_at(const char *p, const char *end)
 {
-	int y = digits(p, 4), m = digits(p + 5, 2), d = digits(p + 8, 2);
+	int y, m, d;
 
-	if (y < 0 || m < 1 || m > 12 || d < 1 || d > 31 || p[4] != '-' || p[7] != '-')
+	if (end - p < 10 || p[4] != '-' || p[7] != '-')
+		return INT64_MIN;
+	y = digits_n(p, end, 4);
+	m = digits_n(p + 5, end, 2);
+	d = digits_n(p + 8, end, 2);
+	if (y < 0 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
 		return INT64_MIN;
 	return days_from_civil(y, (unsigned)m, (unsigned)d);
 }
 
+/* Optional zone after an ISO time: "Z", "+hh:mm", "+hhmm". Bytes
+ * consumed (0: no zone), or -1 when a zone is there but malformed. */
 static int
-hdr_rfc3339(const char *p, size_t len, struct syslog_hdr *h)
+zone_at(const char *p, const char *end, int *off, int *has)
 {
-	const char *end = p + len, *q;
-	int64_t days;
-	int tod, zh, zm, sign;
+	int zh, zm, n;
 
-	if (len < 21 || p[10] != 'T' || (days = ymd(p)) == INT64_MIN
-	    || (tod = hms(p + 11)) < 0)
+	*has = 0;
+	*off = 0;
+	if (p >= end)
 		return 0;
-	q = p + 19;
+	if (*p == 'Z') {
+		*has = 1;
+		return 1;
+	}
+	if (*p != '+' && *p != '-')
+		return 0;
+	if (end - p >= 6 && p[3] == ':') {
+		zh = digits_n(p + 1, end, 2);
+		zm = digits_n(p + 4, end, 2);
+		n = 6;
+	} else {
+		zh = digits_n(p + 1, end, 2);
+		zm = digits_n(p + 3, end, 2);
+		n = 5;
+	}
+	if (zh < 0 || zm < 0 || zh > 14 || zm > 59)
+		return -1;
+	*off = (*p == '-' ? -1 : 1) * (zh * 60 + zm);
+	*has = 1;
+	return n;
+}
+
+/* BSD timestamp "Mmm d hh:mm:ss[.f]" at q; year < 0: infer it from the
+ * reference. Returns the end of the timestamp or NULL. */
+static const char *
+ts_bsd(const char *q, const char *end, int year, struct syslog_hdr *h)
+{
+	int mon, day, tod;
+
+	if (end - q < 4 || (mon = month_at(q)) == 0 || !IS_BLANK(q[3]))
+		return NULL;
+	q = skip_blanks(q + 3, end);
+	if (q >= end || !IS_DIGIT(*q))
+		return NULL;
+	day = *q++ - '0';
+	if (q < end && IS_DIGIT(*q))
+		day = day * 10 + (*q++ - '0');
+	if (q >= end || !IS_BLANK(*q))
+		return NULL;
+	q = skip_blanks(q, end);
+	if ((tod = hms_at(q, end)) < 0)
+		return NULL;
+	q += 8;
 	q += fraction(q, end, &h->time.usec);
-	if (q < end && *q == 'Z') {
-		h->time.tzoff = 0;
+	if (year < 0) {
+		year = hdr_ref_year - (mon > hdr_ref_month + 1);
+		/* the year is a guess: Feb 29 may belong to another year */
+		if (day < 1 || day > (mon == 2 ? 29 : days_in_month(2001, mon)))
+			return NULL;
+		h->fmt = h->time.usec >= 0 ? HDR_BSD_PRECISE : HDR_BSD;
+	} else {
+		if (day < 1 || day > days_in_month(year, mon))
+			return NULL;
+		h->fmt = HDR_BSD_YEAR;
+	}
+	h->time.sec = days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 + tod;
+	h->time.valid = 1;
+	return q;
+}
+
+/* ISO 8601 "YYYY-MM-DD(T|blanks)hh:mm:ss[.f][zone]" at q; with_zone 0
+ * reads no zone (short-full names its zone in a word of its own). */
+static const char *
+ts_iso(const char *q, const char *end, int with_zone, struct syslog_hdr *h)
+{
+	int64_t days;
+	int tod, off = 0, has = 0, n;
+
+	if ((days = ymd_at(q, end)) == INT64_MIN)
+		return NULL;
+	q += 10;
+	if (q < end && *q == 'T' && with_zone)
 		q++;
-	} else if (q < end && (*q == '+' || *q == '-')) {
-		sign = *q == '-' ? -1 : 1;
-		if (end - q >= 6 && q[3] == ':') {
-			zh = digits(q + 1, 2);
-			zm = digits(q + 4, 2);
-			q += 6;
-		} else if (end - q >= 5) {
-			zh = digits(q + 1, 2);
-			zm = digits(q + 3, 2);
-			q += 5;
-		} else {
-			return 0;
+	else if (q < end && IS_BLANK(*q))
+		q = skip_blanks(q, end);
+	else
+		return NULL;
+	if ((tod = hms_at(q, end)) < 0)
+		return NULL;
+	q += 8;
+	q += fraction(q, end, &h->time.usec);
+	if (with_zone) {
+		if ((n = zone_at(q, end, &off, &has)) < 0)
+			return NULL;
+		q += n;
+	}
+	h->fmt = has ? HDR_RFC3339 : HDR_ISO_LOCAL;
+	h->time.sec = days * 86400 + tod - off * 60;
+	h->time.tzoff = (int16_t)off;
+	h->time.has_zone = (uint8_t)has;
+	h->time.valid = 1;
+	return q;
+}
+
+/* journalctl short-full: "Www YYYY-MM-DD hh:mm:ss ZONE" (zone 1-6 bytes,
+ * not interpreted). */
+static const char *
+ts_full(const char *q, const char *end, struct syslog_hdr *h)
+{
+	const char *z;
+
+	q = skip_blanks(q + 3, end);
+	if ((q = ts_iso(q, end, 0, h)) == NULL || q >= end || !IS_BLANK(*q))
+		return NULL;
+	z = q = skip_blanks(q, end);
+	while (q < end && !IS_BLANK(*q) && q - z <= 6)
+		q++;
+	if (q == z || q - z > 6)
+		return NULL;
+	h->fmt = HDR_FULL;
+	return q;
+}
+
+/* Words some collectors put before the tag. */
+static int
+level_word(const char *p, size_t n)
+{
+	static const char *const words[] = {
+		"EMERG", "ALERT", "CRIT", "ERR", "ERROR", "WARN", "WARNING",
+		"NOTICE", "INFO", "DEBUG", "CRITICAL", "FATAL", "PANIC",
+	};
+	size_t i;
+
+	if (n < 3 || n > 8 || p[0] < 'A' || p[0] > 'Z')
+		return 0;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strlen(words[i]) == n && memcmp(words[i], p, n) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+word_in(const char *p, size_t n, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strlen(*list) == n && memcmp(*list, p, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* busybox syslogd's "facility.level" (mail.info, local0.warn). */
+static int
+facility_level(const char *p, size_t n)
+{
+	static const char *const fac[] = {
+		"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news",
+		"uucp", "cron", "authpriv", "ftp", "local0", "local1", "local2",
+		"local3", "local4", "local5", "local6", "local7", NULL
+	};
+	static const char *const lvl[] = {
+		"emerg", "alert", "crit", "err", "error", "warn", "warning",
+		"notice", "info", "debug", "panic", NULL
+	};
+	const char *dot;
+
+	if (n < 5 || n > 16 || p[0] < 'a' || p[0] > 'z'
+	    || (dot = memchr(p, '.', n)) == NULL)
+		return 0;
+	return word_in(p, (size_t)(dot - p), fac)
+	    && word_in(dot + 1, n - (size_t)(dot + 1 - p), lvl);
+}
+
+/* A tag at p: "ident[pid]:" (then one optional space) or "ident:" followed
+ * by a blank or the end. On success fills t and returns 1; otherwise
+ * returns 0 and stores the end of the word at p in *word_end. */
+static const unsigned char tag_stop[256] = {
+	[' '] = 1, ['\t'] = 1, ['['] = 2, [':'] = 2,
+};
+
+/* A tag was found: ident p..ident_end, then the text after the colon
+ * (and one space) at q. */
+static int
+tag_fill(struct syslog_tag *t, const char *p, const char *ident_end, long pid, const char *q,
+	 const char *end)
+{
+	t->ident.p = p;
+	t->ident.len = (size_t)(ident_end - p);
+	t->pid = pid;
+	if (q < end && *q == ' ')
+		q++;
+	t->text.p = q;
+	t->text.len = (size_t)(end - q);
+	t->found = 1;
+	t->split = 0;
+	return 1;
+}
+
+static int
+tag_at(const char *p, const char *end, struct syslog_tag *t, const char **word_end)
+{
+	const char *q = p, *lim = end - p > TAG_IDENT_MAX ? p + TAG_IDENT_MAX : end;
+	const char *lb;
+	long pid = 0;
+
+	while (q < lim && tag_stop[(unsigned char)*q] == 0)
+		q++;
+	if (q < lim && q > p) {
+		if (*q == '[') {
+			lb = q;
+			for (q++; q < end && IS_DIGIT(*q) && q - lb <= TAG_PID_DIGITS; q++)
+				pid = pid * 10 + (*q - '0');
+			if (q > lb + 1 && end - q >= 2 && q[0] == ']' && q[1] == ':')
+				return tag_fill(t, p, lb, pid, q + 2, end);
+		} else if (*q == ':' && (end - q == 1 || IS_BLANK(q[1]))) {
+			return tag_fill(t, p, q, -1, q + 1, end);
 		}
-		if (zh < 0 || zm < 0 || zh > 14 || zm > 59)
+	}
+	while (q < end && tag_stop[(unsigned char)*q] != 1)
+		q++;
+	*word_end = q;
+	return 0;
+}
+
+int
+syslog_tag_scan(const char *p, size_t len, struct syslog_tag *t)
+{
+	const char *e;
+
+	return tag_at(p, p + len, t, &e);
+}
+
+/* After the timestamp: [host] [facility.level] [LEVEL] then the tag (or
+ * other text). The header is accepted when something follows it. */
+static int
+hdr_fields(const char *q, const char *end, struct syslog_hdr *h)
+{
+	const char *tok, *e;
+	int n, have_host = 0;
+
+	if (q >= end || !IS_BLANK(*q))
+		return 0;
+	for (n = 0; n < HDR_MAX_FIELDS; n++) {
+		tok = q = skip_blanks(q, end);
+		if (q >= end)
 			return 0;
-		h->time.tzoff = (int16_t)(sign * (zh * 60 + zm));
+		if (tag_at(tok, end, &h->tag, &e))
+			break;
+		if (level_word(tok, (size_t)(e - tok)) || facility_level(tok, (size_t)(e - tok))) {
+			if (h->level.len == 0)
+				h->level.p = tok;
+			h->level.len = (size_t)(e - h->level.p);
+		} else if (!have_host) {
+			h->host.p = tok;
+			h->host.len = (size_t)(e - tok);
+			have_host = 1;
+		} else {
+			break;
+		}
+		q = e;
+	}
+	q = skip_blanks(q, end);
+	if (q >= end)
+		return 0;
+	h->rest.p = q;
+	h->rest.len = (size_t)(end - q);
+	return 1;
+}
+
+/* One RFC 5424 header field after blanks; NULL at the end of the line. */
+static const char *
+field_5424(const char *q, const char *end, struct span *f)
+{
+	if (q >= end || !IS_BLANK(*q))
+		return NULL;
+	q = skip_blanks(q, end);
+	f->p = q;
+	while (q < end && !IS_BLANK(*q))
+		q++;
+	f->len = (size_t)(q - f->p);
+	return f->len > 0 ? q : NULL;
+}
+
+static int
+is_nil(struct span f)
+{
+	return f.len == 1 && f.p[0] == '-';
+}
+
+/* After "<PRI>1 ": TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD [MSG]. */
+static int
+hdr_5424(const char *q, const char *end, struct syslog_hdr *h)
+{
+	struct span host, app, procid, msgid;
+	long pid = 0;
+	size_t i;
+	int inq;
+
+	if (q < end && *q == '-' && (end - q == 1 || IS_BLANK(q[1]))) {
+		q++;		/* NILVALUE: no time */
+	} else if ((q = ts_iso(q, end, 1, h)) == NULL) {
+		return 0;
+	}
+	if ((q = field_5424(q, end, &host)) == NULL
+	    || (q = field_5424(q, end, &app)) == NULL
+	    || (q = field_5424(q, end, &procid)) == NULL
+	    || (q = field_5424(q, end, &msgid)) == NULL)
+		return 0;
+	if (q >= end || !IS_BLANK(*q))
+		return 0;
+	q = skip_blanks(q, end);
+	if (q < end && *q == '-') {
+		q++;
+	} else if (q < end && *q == '[') {
+		/* SD-ELEMENTs: [id name="value" ...] with \" \\ \] escapes in values */
+		while (q < end && *q == '[') {
+			for (inq = 0, q++; q < end; q++) {
+				if (inq && *q == '\\') {
+					if (end - q > 1)
+						q++;
+				} else if (*q == '"') {
+					inq = !inq;
+				} else if (*q == ']' && !inq) {
+					break;
+				}
+			}
+			if (q >= end)
+				return 0;
+			q++;
+		}
 	} else {
 		return 0;
 	}
-	if (q >= end || *q != ' ')
+	if (q < end && !IS_BLANK(*q))
 		return 0;
-	h->fmt = HDR_RFC3339;
-	h->time.sec = days * 86400 + tod - h->time.tzoff * 60;
-	h->time.has_zone = 1;
-	h->time.valid = 1;
-	return host_and_rest(q + 1, end, h);
+	q = skip_blanks(q, end);
+	if (end - q >= 3 && memcmp(q, "\xef\xbb\xbf", 3) == 0)
+		q += 3;		/* MSG may start with a BOM */
+	h->fmt = HDR_RFC5424;
+	if (!is_nil(host))
+		h->host = host;
+	h->rest.p = app.p;
+	h->rest.len = (size_t)(end - app.p);
+	h->tag.ident = is_nil(app) ? (struct span){ app.p, 0 } : app;
+	h->tag.pid = -1;
+	if (procid.len <= TAG_PID_DIGITS) {
+		for (i = 0; i < procid.len && IS_DIGIT(procid.p[i]); i++)
+			pid = pid * 10 + (procid.p[i] - '0');
+		if (i == procid.len)
+			h->tag.pid = pid;
+	}
+	h->tag.text.p = q;
+	h->tag.text.len = (size_t)(end - q);
+	h->tag.found = 1;
+	h->tag.split = 1;
+	return 1;
 }
 
-static int
-hdr_full(const char *p, size_t len, struct syslog_hdr *h)
+static void
+hdr_clear(struct syslog_hdr *h)
 {
-	const char *end = p + len, *q, *sp;
-	int64_t days;
-	int tod;
-
-	/* "Mon 2026-11-23 12:07:52 CET host " */
-	if (len < 30 || p[3] != ' ' || p[14] != ' ' || p[23] != ' '
-	    || (days = ymd(p + 4)) == INT64_MIN || (tod = hms(p + 15)) < 0)
-		return 0;
-	q = p + 24;
-	sp = memchr(q, ' ', (size_t)(end - q));
-	if (sp == NULL || sp - q > 6)
-		return 0;
-	h->fmt = HDR_FULL;
-	h->time.sec = days * 86400 + tod;
+	memset(h, 0, sizeof(*h));
 	h->time.usec = -1;
-	h->time.has_zone = 0;
-	h->time.tzoff = 0;
-	h->time.valid = 1;
-	return host_and_rest(sp + 1, end, h);
+	h->tag.pid = -1;
+	h->pri = -1;
 }
 
-typedef int (*hdr_parser)(const char *, size_t, struct syslog_hdr *);
+/* "docker compose logs" puts "SERVICE-1  | " before each line: the end
+ * of such a prefix, or NULL. */
+static const char *
+compose_prefix_end(const char *p, const char *end)
+{
+	const char *q = p, *b;
 
-static const struct hdr_entry {
-	const char *name;
-	hdr_parser parse;
-} hdr_table[] = {
-	{ "bsd", hdr_bsd },
-	{ "rfc3339", hdr_rfc3339 },
-	{ "short-full", hdr_full },
-};
-#define HDR_TABLE_N (sizeof(hdr_table) / sizeof(hdr_table[0]))
+	while (q < end && q - p < 64 && (IS_DIGIT(*q) || (*q >= 'a' && *q <= 'z')
+					 || (*q >= 'A' && *q <= 'Z') || *q == '_' || *q == '-'
+					 || *q == '.'))
+		q++;
+	if (q == p)
+		return NULL;
+	for (b = q; q < end && *q == ' '; q++)
+		;
+	if (q == b || end - q < 2 || q[0] != '|' || q[1] != ' ')
+		return NULL;
+	return q + 2;
+}
+
+static int hdr_parse(const char *p, size_t len, struct syslog_hdr *h);
 
 int
 syslog_hdr_parse(const char *p, size_t len, struct syslog_hdr *h)
 {
-	static size_t last;
-	size_t i;
+	const char *q;
 
-	memset(h, 0, sizeof(*h));
-	if (hdr_table[last].parse(p, len, h))
+	if (hdr_parse(p, len, h))
 		return 1;
-	for (i = 0; i < HDR_TABLE_N; i++) {
-		if (i == last)
-			continue;
-		memset(h, 0, sizeof(*h));
-		if (hdr_table[i].parse(p, len, h)) {
-			last = i;
+	if ((q = compose_prefix_end(p, p + len)) == NULL)
+		return 0;
+	return hdr_parse(q, len - (size_t)(q - p), h);
+}
+
+static int
+hdr_parse(const char *p, size_t len, struct syslog_hdr *h)
+{
+	const char *q = p, *end = p + len, *v;
+	int pri = -1, y;
+
+	hdr_clear(h);
+	if (q < end && *q == '<') {
+		for (pri = 0, q++; q < end && IS_DIGIT(*q) && pri <= 191; q++)
+			pri = pri * 10 + (*q - '0');
+		if (q == p + 1 || q >= end || *q != '>' || pri > 191)
+			goto fail;
+		q++;
+		/* RFC 5424 VERSION: 1-3 digits, no leading zero, then a blank */
+		for (v = q; q < end && IS_DIGIT(*q) && q - v < 3; q++)
+			;
+		if (q > v && *v != '0' && q < end && IS_BLANK(*q)) {
+			if (!hdr_5424(skip_blanks(q, end), end, h))
+				goto fail;
+			h->pri = (int16_t)pri;
 			return 1;
 		}
+		q = v;
 	}
-	memset(h, 0, sizeof(*h));
+	if (end - q < 8)
+		goto fail;
+	if (*q >= 'A' && *q <= 'Z' && IS_BLANK(q[3])) {
+		if (month_at(q))
+			q = ts_bsd(q, end, -1, h);
+		else if (weekday_at(q))
+			q = ts_full(q, end, h);
+		else
+			goto fail;
+	} else if (IS_DIGIT(*q) && (y = digits_n(q, end, 4)) >= 0) {
+		if (q[4] == '-')
+			q = ts_iso(q, end, 1, h);
+		else if (IS_BLANK(q[4]))
+			q = ts_bsd(skip_blanks(q + 4, end), end, y, h);
+		else
+			goto fail;
+	} else {
+		goto fail;
+	}
+	if (q == NULL || !hdr_fields(q, end, h))
+		goto fail;
+	h->pri = (int16_t)pri;
+	return 1;
+fail:
+	hdr_clear(h);
 	return 0;
+}
+
+/* Bytes that continue a word: a tag found by searching must start one. */
+static int
+word_byte(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+	    || c == '.' || c == '_' || c == '-' || c == '/';
+}
+
+const char *
+syslog_tag_find(const char *p, size_t len, struct span name, struct syslog_tag *t)
+{
+	const char *end = p + len, *lim = p + (len < SYSLOG_TAG_SEARCH ? len : SYSLOG_TAG_SEARCH);
+	const char *q = p, *m, *e;
+	struct syslog_tag tmp;
+
+	if (name.len == 0)
+		return NULL;
+	while (q < lim && (m = memmem(q, (size_t)(lim - q), name.p, name.len)) != NULL) {
+		memset(&tmp, 0, sizeof(tmp));
+		if ((m == p || !word_byte((unsigned char)m[-1]))
+		    && tag_at(m, end, &tmp, &e) && tmp.pid >= 0) {
+			*t = tmp;
+			return m;
+		}
+		q = m + 1;
+	}
+	return NULL;
 }
 
 const char *
 syslog_hdr_format_name(enum hdr_format fmt)
 {
 	static const char *names[HDR_NFORMATS] = {
-		"unknown", "bsd", "bsd-precise", "rfc3339", "short-full"
+		"unknown", "bsd", "bsd-precise", "rfc3339", "short-full",
+		"rfc5424", "iso-local", "bsd-year"
 	};
 
 	return fmt < HDR_NFORMATS ? names[fmt] : "unknown";

@@ -84,6 +84,41 @@ else
 	not_ok "'-' reads standard input like a file (exit $rc)"
 fi
 
+# input that cannot be diagnosed (issue 8): exit 65 with the reason on
+# stderr, the report still written; empty input stays exit 0
+expect_rc "only other programs on stdin: 65" 65 sh -c "printf '%s\n' \
+	'Nov 23 06:31:17 mx1 sshd[40188]: Accepted publickey for admin from 198.51.100.23 port 50522 ssh2' \
+	'Nov 23 06:32:40 mx1 dovecot: imap-login: Login: user=<alice@example.com>' \
+	| \"\$0\" --no-config --year 2026 -" "$bin"
+grep -q '^fmrelay-doctor: standard input: no Postfix record found (2 lines read)$' "$tmpdir/err" \
+	&& ok "exit 65 names the reason" || not_ok "exit 65 names the reason" "$(cat "$tmpdir/err")"
+grep -q 'No Postfix record found' "$tmpdir/out" && ! grep -q 'No problems found' "$tmpdir/out" \
+	&& ok "text report says no Postfix record was found" \
+	|| not_ok "text report says no Postfix record was found" "$(cat "$tmpdir/out")"
+sed 's/^\([0-9-]*\)T\([0-9:]*\)+0100 /\1|\2 /' "$s/tls-untrusted-noconfig/mail.log" > "$tmpdir/badhdr.log"
+expect_rc "unreadable headers on stdin: 65" 65 sh -c '"$0" --json --no-config --year 2026 - < "$1"' \
+	"$bin" "$tmpdir/badhdr.log"
+grep -q '^fmrelay-doctor: standard input: 34 of 34 Postfix lines could not be read (first at line 3: "2026-11-23|10:40:12 relay01 postfix/postfix-script\[2093040\]: refreshing the Postfix mail system")$' \
+	"$tmpdir/err" && ok "exit 65 names the count and the first unreadable line" \
+	|| not_ok "exit 65 names the count and the first unreadable line" "$(cat "$tmpdir/err")"
+jq -e '.stats.input == "unreadable" and .stats.not_understood.header == 34
+	and .stats.first_unreadable.line == 3' "$tmpdir/out" >/dev/null 2>&1 \
+	&& ok "JSON stats tell the log could not be read" \
+	|| not_ok "JSON stats tell the log could not be read" "$(grep -o '"stats":.*' "$tmpdir/out")"
+printf 'Nov 23 12:07:52 mx1 postfix/smtp[1]: \033[2J\033]0;x\007 cut\n' > "$tmpdir/esc.log"
+printf '23/11/2026 mx1 postfix/smtp[1]: \033[2J\033]0;x\007 cut\n' >> "$tmpdir/esc.log"
+printf '23/11/2026 mx1 postfix/smtp[1]: two\n' >> "$tmpdir/esc.log"
+expect_rc "mostly unreadable, control bytes: 65" 65 sh -c '"$0" --no-config --year 2026 - < "$1"' \
+	"$bin" "$tmpdir/esc.log"
+! grep -q $'\x1b' "$tmpdir/err" && grep -q '(first at line 2: "23/11/2026 mx1 postfix/smtp\[1\]: \\x1b\[2J' "$tmpdir/err" \
+	&& ok "the first unreadable line is escaped on stderr" \
+	|| not_ok "the first unreadable line is escaped on stderr" "$(cat -v "$tmpdir/err")"
+expect_rc "empty stdin: 0" 0 sh -c '"$0" --no-config - < /dev/null' "$bin"
+grep -q 'No log lines' "$tmpdir/out" && ! grep -q 'No problems found' "$tmpdir/out" \
+	&& ok "empty input: the report says there were no log lines" \
+	|| not_ok "empty input: the report says there were no log lines" "$(cat "$tmpdir/out")"
+expect_rc "blank lines only: 0" 0 sh -c 'printf "\n \n\t\n" | "$0" --no-config -' "$bin"
+
 # healthy log: exit 0; problems: exit 1
 expect_rc "healthy log: exit 0" 0 "$bin" --no-config --year 2026 "$s/healthy-fastmail/mail.log"
 expect_rc "problem log: exit 1" 1 "$bin" --no-config --year 2026 "$s/sasl-auth-failed/mail.log"
@@ -117,10 +152,10 @@ grep -q "$qid" "$tmpdir/q.txt" && ok "--queue-id text report names the message" 
 
 # --messages problems|none
 "$bin" --json --no-config --year 2026 --messages none "$s/sasl-auth-failed/mail.log" > "$tmpdir/none.json" || true
-grep -q '"messages":\[$' "$tmpdir/none.json" && ! grep -q '"queue_id"' "$tmpdir/none.json" \
+grep -q '"messages":\[$' "$tmpdir/none.json" && ! grep -q '{"queue_id"' "$tmpdir/none.json" \
 	&& ok "--messages none lists no message" || not_ok "--messages none lists no message"
 "$bin" --json --no-config --year 2026 --messages problems "$s/healthy-fastmail/mail.log" > "$tmpdir/p.json" || true
-! grep -q '"queue_id"' "$tmpdir/p.json" && ok "--messages problems hides healthy mail" \
+! grep -q '{"queue_id"' "$tmpdir/p.json" && ok "--messages problems hides healthy mail" \
 	|| not_ok "--messages problems hides healthy mail"
 # a message hit only by a note (info) is no problem, even when the same
 # finding has error hits on another message (relay.local_domain)

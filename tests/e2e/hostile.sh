@@ -7,7 +7,8 @@
 run_case() {	# run_case NAME FILE
 	local name=$1 file=$2 rc=0
 	"$FMRD_BIN" --json --no-config --year 2026 "$file" > "$tmpdir/o.json" 2>"$tmpdir/e" || rc=$?
-	if [ "$rc" -le 1 ]; then ok "$name: exits normally (json)"; else
+	# 65: no Postfix record could be read (random bytes), said on stderr
+	if [ "$rc" -le 1 ] || [ "$rc" = 65 ]; then ok "$name: exits normally (json)"; else
 		not_ok "$name: exit $rc (json)" "$(head -c 500 "$tmpdir/e")"; fi
 	if iconv -f UTF-8 -t UTF-8 "$tmpdir/o.json" >/dev/null 2>&1; then ok "$name: JSON is valid UTF-8"; else
 		not_ok "$name: JSON is not valid UTF-8"; fi
@@ -15,7 +16,7 @@ run_case() {	# run_case NAME FILE
 		ok "$name: output parses as the JSON document"; else not_ok "$name: output is not valid JSON"; fi
 	rc=0
 	"$FMRD_BIN" --no-config --year 2026 "$file" > "$tmpdir/o.txt" 2>&1 || rc=$?
-	if [ "$rc" -le 1 ] && ! LC_ALL=C grep -q '[[:cntrl:]]' <(tr -d '\n' < "$tmpdir/o.txt"); then
+	if { [ "$rc" -le 1 ] || [ "$rc" = 65 ]; } && ! LC_ALL=C grep -q '[[:cntrl:]]' <(tr -d '\n' < "$tmpdir/o.txt"); then
 		ok "$name: text report has no control characters"
 	else
 		not_ok "$name: text report (exit $rc) has control characters or failed"

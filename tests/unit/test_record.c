@@ -1,7 +1,9 @@
 /*
  * test_record.c - unit tests of the Postfix record parser: ident
  * (instance / service / program), pid, severity prefix, queue ID kinds,
- * rejection of other programs, qid_classify and the delivery status names.
+ * rejection of other programs, qid_classify and the delivery status names;
+ * a table of program inference for tags cut at the '/' (rsyslog's RFC 5424
+ * APP-NAME), record_parse_hdr's statuses (malformed, invalid queue ID).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -401,6 +403,176 @@ test_dstatus(void **state)
 	assert_string_equal(dstatus_name(DS_COUNT), "queued");
 }
 
+
+/* RFC 5424 with APP-NAME "postfix": the program comes from the text,
+ * only where a single program writes that text. */
+static const struct {
+	const char *app;	/* APP-NAME */
+	const char *text;	/* MSG */
+	enum prog_id prog;	/* PROG_OTHER: not certain */
+} infer_cases[] = {
+	{ "postfix", "4F2C31A0B7E: to=<a@example.net>, relay=smtp.fastmail.com[103.168.172.45]:587, "
+	  "delay=1.1, delays=0.1/0/0.5/0.5, dsn=2.0.0, status=sent (250 2.0.0 Ok)", PROG_SMTP },
+	{ "postfix", "4F2C31A0B7E: to=<a@example.net>, orig_to=<b@example.net>, "
+	  "relay=mx.example.net[2001:db8::1]:25, delay=1, dsn=2.0.0, status=sent (ok)", PROG_SMTP },
+	{ "postfix", "4F2C31A0B7E: to=<a@example.net>, relay=mx.example.net[192.0.2.1]:25, "
+	  "delay=1, dsn=4.4.2, status=deferred (lost connection)", PROG_SMTP },
+	{ "postfix", "4F2C31A0B7E: to=<root@mx1.example.com>, relay=local, delay=0.1, dsn=2.0.0, "
+	  "status=sent (delivered to mailbox)", PROG_LOCAL },
+	{ "postfix-out", "4F2C31A0B7E: to=<u@example.com>, relay=virtual, delay=0.1, dsn=2.0.0, "
+	  "status=sent (delivered to maildir)", PROG_VIRTUAL },
+	{ "postfix", "4bW4fw0sf8zFpTZ: from=<a@example.com>, size=4127, nrcpt=1 (queue active)", PROG_QMGR },
+	{ "postfix", "4F2C31A0B7E: from=<a@example.com>, status=expired, returned to sender", PROG_QMGR },
+	{ "postfix", "4F2C31A0B7E: removed", PROG_QMGR },
+	{ "postfix", "4F2C31A0B7E: message-id=<x@example.com>", PROG_CLEANUP },
+	{ "postfix", "4F2C31A0B7E: uid=0 from=<root>", PROG_PICKUP },
+	{ "postfix", "4F2C31A0B7E: client=app1.example.com[192.0.2.10]", PROG_SMTPD },
+	{ "postfix", "connect from app1.example.com[192.0.2.10]", PROG_SMTPD },
+	{ "postfix", "disconnect from app1.example.com[192.0.2.10] ehlo=1 quit=1 commands=2", PROG_SMTPD },
+	{ "postfix", "4F2C31A0B7E: sender non-delivery notification: 5A1B2C3D4E5", PROG_BOUNCE },
+	/* not certain: lmtp, pipe, error, discard, and texts several programs write */
+	{ "postfix", "4F2C31A0B7E: to=<u@example.com>, relay=mail.example.com[private/dovecot-lmtp], "
+	  "delay=0.1, dsn=2.0.0, status=sent (250 ok)", PROG_OTHER },
+	{ "postfix", "4F2C31A0B7E: to=<u@example.com>, relay=none, delay=0, dsn=4.4.1, "
+	  "status=deferred (connect to x[1.2.3.4]:25: Connection refused)", PROG_OTHER },
+	{ "postfix", "4F2C31A0B7E: to=<u@example.com>, relay=dovecot, delay=0.1, dsn=2.0.0, "
+	  "status=sent (delivered via dovecot service)", PROG_OTHER },
+	{ "postfix", "4F2C31A0B7E: to=<u@example.com>, relay=smtp.example.com[192.0.2.1]:587", PROG_OTHER },
+	{ "postfix", "4F2C31A0B7E: to=<u@example.com>, relay=h[192.0.2.1]:x25, delay=1, dsn=2.0.0, "
+	  "status=sent (ok)", PROG_OTHER },
+	{ "postfix", "4F2C31A0B7E: from=<a@example.com>, size=4127, nrcpt=1", PROG_OTHER },
+	{ "postfix", "4F2C31A0B7E: removed extra", PROG_OTHER },
+	{ "postfix", "Untrusted TLS connection established to h[192.0.2.1]:587: TLSv1.3", PROG_OTHER },
+	{ "postfix", "warning: 4F2C31A0B7E: removed", PROG_OTHER },
+	{ "postfix", "CONNECT from [192.0.2.1]:4711 to [192.0.2.2]:25", PROG_OTHER },
+	{ "postfix", "connect to smtp.fastmail.com[103.168.172.45]:587: Connection refused", PROG_OTHER },
+	{ "postfix", "Postfix is running with backwards-compatible default settings", PROG_OTHER },
+	{ "postfix", "", PROG_OTHER },
+};
+
+static void
+test_infer_program(void **state)
+{
+	struct syslog_tag t;
+	struct pf_record r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(infer_cases) / sizeof(infer_cases[0]); i++) {
+		memset(&t, 0, sizeof(t));
+		t.ident = (struct span){ infer_cases[i].app, strlen(infer_cases[i].app) };
+		t.text = (struct span){ infer_cases[i].text, strlen(infer_cases[i].text) };
+		t.pid = 77;
+		t.found = 1;
+		t.split = 1;
+		if (record_parse_tag(&t, &r) != REC_OK)
+			fail_msg("case %zu \"%s\": not a Postfix record", i, infer_cases[i].text);
+		if (r.prog != infer_cases[i].prog)
+			fail_msg("case %zu \"%s\": program %s, expected %s", i, infer_cases[i].text,
+				 prog_name(r.prog), prog_name(infer_cases[i].prog));
+		assert_int_equal(r.pid, 77);
+		assert_int_equal(r.prog_inferred, r.prog != PROG_OTHER);
+		assert_int_equal(r.prog_uncertain, r.prog == PROG_OTHER);
+		assert_true(span_eq(r.instance, infer_cases[i].app));
+		assert_true(r.program.len == r.service.len
+			    && memcmp(r.program.p, r.service.p, r.program.len) == 0);
+		if (r.prog != PROG_OTHER)
+			assert_true(span_eq(r.program, prog_name(r.prog)));
+	}
+	print_message("%zu inference cases\n", i);
+
+	/* the whole tag in APP-NAME (permitSlashInProgramName): nothing inferred */
+	memset(&t, 0, sizeof(t));
+	t.ident = SPAN_LIT("postfix/submission/smtpd");
+	t.text = SPAN_LIT("connect to x");
+	t.pid = 5;
+	t.found = t.split = 1;
+	assert_int_equal(record_parse_tag(&t, &r), REC_OK);
+	assert_int_equal(r.prog, PROG_SMTPD);
+	assert_span_eq(r.service, "submission");
+	assert_int_equal(r.prog_inferred, 0);
+	assert_int_equal(r.prog_uncertain, 0);
+	/* other programs in RFC 5424, and a nil or non-numeric PROCID */
+	t.ident = SPAN_LIT("sshd");
+	assert_int_equal(record_parse_tag(&t, &r), REC_OTHER);
+	t.ident = SPAN_LIT("postfix");
+	t.pid = -1;
+	assert_int_equal(record_parse_tag(&t, &r), REC_MALFORMED);
+	t.ident = SPAN_LIT("");
+	t.pid = 1;
+	assert_int_equal(record_parse_tag(&t, &r), REC_OTHER);
+	/* without split, "postfix[pid]" stays the postfix(1) command */
+	t.ident = SPAN_LIT("postfix");
+	t.text = SPAN_LIT("4F2C31A0B7E: removed");
+	t.split = 0;
+	assert_int_equal(record_parse_tag(&t, &r), REC_OK);
+	assert_int_equal(r.prog, PROG_POSTFIX);
+	assert_int_equal(r.prog_inferred, 0);
+}
+
+static enum rec_status
+parse_line(const char *line, struct pf_record *r)
+{
+	struct syslog_hdr h;
+
+	syslog_hdr_set_reference(2026, 11);
+	if (!syslog_hdr_parse(line, strlen(line), &h))
+		fail_msg("header not recognised: \"%s\"", line);
+	return record_parse_hdr(&h, r);
+}
+
+static void
+test_parse_hdr_status(void **state)
+{
+	struct pf_record r;
+
+	(void)state;
+	assert_int_equal(parse_line("Nov 23 12:07:52 mx1 postfix/smtp[1]: 4F2C31A0B7E: removed", &r), REC_OK);
+	assert_int_equal(r.prog, PROG_SMTP);
+	assert_span_eq(r.qid, "4F2C31A0B7E");
+	assert_int_equal(parse_line("<22>1 2024-03-07T02:09:33.123Z host postfix 1234 - - "
+				    "4F2C31A0B7E: message-id=<x@y>", &r), REC_OK);
+	assert_int_equal(r.prog, PROG_CLEANUP);
+	assert_int_equal(r.pid, 1234);
+	assert_span_eq(r.qid, "4F2C31A0B7E");
+	assert_span_eq(r.text, "message-id=<x@y>");
+	/* a queue ID attempt that is none: counted, not taken as text */
+	assert_int_equal(parse_line("Nov 23 12:07:52 mx1 postfix/qmgr[1]: 4F2C31A0B7G: removed", &r),
+			 REC_BAD_QID);
+	assert_span_eq(r.qid, "4F2C31A0B7G");
+	assert_span_eq(r.text, "removed");
+	assert_int_equal(parse_line("Nov 23 12:07:52 mx1 postfix/qmgr[1]: 4f2c31a0b7e: removed", &r),
+			 REC_BAD_QID);
+	assert_int_equal(parse_line("Nov 23 12:07:52 mx1 postfix/qmgr[1]: warning: 4bW4fw0sf8zFaTZ: x", &r),
+			 REC_BAD_QID);
+	/* words are no attempt */
+	assert_int_equal(parse_line("Nov 23 12:07:52 mx1 postfix/postsuper[1]: Deleted: 1 message", &r),
+			 REC_OK);
+	assert_int_equal(parse_line("Nov 23 12:07:52 mx1 postfix/smtp[1]: SHA256: x", &r), REC_OK);
+	/* a Postfix tag without pid */
+	assert_int_equal(parse_line("Nov 23 12:07:52 mx1 postfix/smtp: x", &r), REC_MALFORMED);
+	assert_int_equal(parse_line("Nov 23 12:07:52 mx1 sshd: x", &r), REC_OTHER);
+	assert_int_equal(parse_line("Nov 23 12:07:52 mx1 -- MARK --", &r), REC_OTHER);
+	assert_int_equal(parse_line("Nov 23 12:07:52 mx1 postfix/smtp[1", &r), REC_OTHER);
+}
+
+static void
+test_syslog_name(void **state)
+{
+	struct pf_record r;
+
+	(void)state;
+	assert_int_equal(parse("mta/policyd[4]: x", &r), 0);
+	record_set_syslog_name("mta");
+	assert_int_equal(parse("mta/policyd[4]: x", &r), 1);
+	assert_int_equal(r.prog, PROG_OTHER);
+	assert_true(record_is_postfix_name(SPAN_LIT("mta")));
+	assert_false(record_is_postfix_name(SPAN_LIT("mt")));
+	assert_true(record_is_postfix_name(SPAN_LIT("postfix-out")));
+	record_set_syslog_name(NULL);
+	assert_false(record_is_postfix_name(SPAN_LIT("mta")));
+}
+
 int
 main(void)
 {
@@ -422,6 +594,9 @@ main(void)
 		cmocka_unit_test(test_qid_classify),
 		cmocka_unit_test(test_prog_lookup),
 		cmocka_unit_test(test_dstatus),
+		cmocka_unit_test(test_infer_program),
+		cmocka_unit_test(test_parse_hdr_status),
+		cmocka_unit_test(test_syslog_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
