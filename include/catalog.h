@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "pfconf.h"
+#include "nexthop.h"
 #include "record.h"
 #include "util.h"
 
@@ -35,6 +36,12 @@ enum cat_kind {
 	KIND_FACT		/* records captures as a fact of the delivery */
 };
 
+/* resolved_by = next_hop (default): a later successful delivery over the
+ * same next hop, or every affected message delivered in the end;
+ * message: only the affected messages' own later delivery; never: a
+ * lasting state (configuration, files) that deliveries do not change. */
+enum { RESOLVED_BY_NEXT_HOP = 0, RESOLVED_BY_MESSAGE, RESOLVED_BY_NEVER };
+
 struct cat_finding {
 	char *id;
 	enum find_sev severity;
@@ -43,6 +50,8 @@ struct cat_finding {
 	char *explain;
 	char *fix;
 	char *docs;		/* Postfix documentation to read, or NULL */
+	int group_class;	/* group = class: one finding, remote hosts as detail */
+	int resolved_by;	/* RESOLVED_BY_*: what shows that it no longer happens */
 	char *file;
 	int line;
 };
@@ -59,13 +68,17 @@ enum cond_op {
 	COND_SUBMITTED,		/* submitted: the message was submitted on this host */
 	COND_NOT_SUBMITTED,	/* !submitted */
 	COND_RECEIVED,		/* received: it came from another host, unauthenticated */
-	COND_NOT_RECEIVED	/* !received */
+	COND_NOT_RECEIVED,	/* !received */
+	COND_DIRECT,		/* direct: the next hop is a recipient's MX, not a relay */
+	COND_NOT_DIRECT		/* !direct */
 };
 
 /* What the correlator knows of the message a text belongs to
  * (catalog_match_ctx); 0 when nothing is known. */
 #define CTX_SUBMITTED 1u	/* pickup, or smtpd from loopback or a SASL client */
 #define CTX_RECEIVED  2u	/* smtpd from another host without SASL */
+#define CTX_DIRECT    4u	/* the delivery went to a recipient's MX host */
+#define CTX_RELAYED   8u	/* the delivery went to a relay (relayhost, transport) */
 
 struct cat_cond {
 	enum cond_op op;
@@ -83,6 +96,7 @@ struct cat_rule {
 	enum severity min_level;	/* record severity at least this */
 	enum find_sev severity;	/* finding severity for this match */
 	int rank;
+	int priority;		/* order in which matches are tried (default: rank) */
 	int fallback;		/* only when a message has no other finding */
 	char *literal;
 	size_t literal_len;
@@ -126,6 +140,7 @@ struct catalog {
 	uint32_t *index[SCOPE_COUNT][PROG_COUNT][2];
 	uint32_t nindex[SCOPE_COUNT][PROG_COUNT][2];
 	pcre2_match_data *md;
+	struct nexthop *nh;	/* relay or MX: for direct conditions without context */
 	int finalized;
 };
 
@@ -157,6 +172,10 @@ int catalog_match(struct catalog *cat, enum cat_kind kind, int which, enum cat_s
 int catalog_match_ctx(struct catalog *cat, enum cat_kind kind, int which, enum cat_scope scope,
 		      const struct pf_record *rec, int status, struct span text,
 		      const struct pfconf *cf, unsigned ctx, struct cat_hit *hit);
+
+/* Where the remote host a hit names (server, peer, host:port captures)
+ * sits: a relay, a recipient's MX, local; NH_UNKNOWN if it names none. */
+enum nh_path catalog_hit_path(const struct nexthop *nh, const struct cat_hit *hit);
 
 /* Named capture of a hit; 0 if the group is unknown or did not match. */
 int catalog_capture(const struct cat_hit *hit, const char *name, struct span *out);

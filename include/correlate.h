@@ -1,5 +1,6 @@
 /*
- * correlate.h - correlation: messages keyed by (instance, queue ID) with
+ * correlate.h - correlation: messages keyed by (logging host, instance,
+ * queue ID), so that a central log host's Postfix fleet stays apart, with
  * their lifecycle (origin, from, size, message-id, per-recipient
  * delivery status, removed/expired, bounce parent/child), and per-process
  * pending state so that lines without a queue ID (TLS, SASL library, map
@@ -39,11 +40,13 @@ enum msg_origin { ORIGIN_UNKNOWN = 0, ORIGIN_PICKUP, ORIGIN_SMTPD, ORIGIN_BOUNCE
 struct corr_msg {
 	struct corr_msg *hnext, *lprev, *lnext;
 	uint64_t hash;
-	uint32_t instance, qid, from, msgid, client, sasl_user, parent;
+	uint32_t loghost, instance, qid, from, msgid, client, sasl_user, parent;
+	uint16_t loghost_len, instance_len, qid_len;	/* the key's lengths */
 	uint32_t children[CORR_MAX_CHILDREN];
 	int nchildren;
 	enum msg_origin origin;
 	unsigned ctx;		/* CTX_* (catalog.h): submitted here or received */
+	unsigned path_ctx;	/* CTX_DIRECT / CTX_RELAYED of its latest delivery */
 	long uid;
 	long size;
 	long nrcpt_declared;
@@ -55,6 +58,7 @@ struct corr_msg {
 	uint32_t nrcpt, rcap, rcpt_dropped;
 	int finds[CORR_MAX_FINDS];	/* finding indices (diag) */
 	unsigned char fsev[CORR_MAX_FINDS];	/* worst severity of its hits here */
+	unsigned char ffailed[CORR_MAX_FINDS];	/* it explained a failed attempt */
 	int nfinds;
 	int specific;		/* a non-fallback finding explains it */
 	int arena_full;		/* compaction could not make room: stop adding */
@@ -65,7 +69,7 @@ struct corr_msg {
 };
 
 struct corr_proc {
-	uint64_t inst_hash;
+	uint64_t inst_hash;	/* of the logging host and the instance */
 	long pid;
 	int used;
 	int64_t last;
@@ -104,6 +108,9 @@ struct corr {
 	char *track_qid;	/* --queue-id: keep this message's story */
 	struct corr_stats stats;
 	struct strbuf tmp;
+	struct nexthop nh;	/* relay or recipient's MX: see nexthop.h */
+	uint64_t seq;		/* records seen, for "later than" */
+	struct span cur_host;	/* host of the record being handled */
 };
 
 void corr_init(struct corr *c, struct catalog *cat, const struct pfconf *cf,

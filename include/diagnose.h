@@ -18,6 +18,9 @@
 #define DIAG_MAX_QIDS 50
 #define DIAG_MAX_LOG_EVIDENCE 5
 #define DIAG_MAX_CONF_EVIDENCE 8
+#define DIAG_MAX_LOGHOSTS 8	/* logging hosts listed per finding */
+#define DIAG_MAX_DETAILS 20	/* per-domain rows of a class finding */
+#define DIAG_SUCCESS_SLOTS 4096	/* next hops with a successful delivery */
 
 /* A log line as evidence. */
 struct evref {
@@ -25,6 +28,7 @@ struct evref {
 	unsigned long lineno;
 	struct span text;	/* the whole line */
 	struct logtime time;
+	struct span host;	/* the host that logged it (syslog header), or empty */
 };
 
 struct evidence {
@@ -37,9 +41,43 @@ struct evidence {
 	struct logtime time;
 };
 
+/* A row of a class finding: recipient domain (or remote host) and count. */
+struct diag_detail {
+	char *key;
+	char *host;		/* first remote host seen for it, or NULL */
+	unsigned long count;
+};
+
+/* Where a finding stands at the end of the log. */
+enum diag_status {
+	DSTAT_ACTIVE = 0,	/* still failing (or a lasting state) */
+	DSTAT_RESOLVED,		/* later deliveries over the same next hop succeeded */
+	DSTAT_OVERCOME		/* every message it hit was delivered in the end */
+};
+
+/* What the correlator knows of a hit beyond the line itself. */
+struct diag_hitctx {
+	enum nh_path path;	/* relay, recipient's MX, local; unknown */
+	struct span domain;	/* recipient domain of the delivery, or empty */
+};
+
 struct finding {
 	const struct cat_finding *def;
 	char *host;		/* remote host name it is about (lower case), or NULL */
+	int direct;		/* about recipients' MX hosts, grouped by class */
+	char *loghosts[DIAG_MAX_LOGHOSTS];	/* hosts that logged its lines */
+	size_t nloghosts;
+	struct diag_detail details[DIAG_MAX_DETAILS];
+	size_t ndetails;
+	unsigned long details_other;	/* hits for keys beyond the listed ones */
+	enum diag_status status;
+	struct logtime resolved_at;	/* DSTAT_RESOLVED: the delivery that showed it */
+	enum find_sev orig_severity;	/* before resolution lowered it */
+	unsigned long msgs_delivered;	/* affected messages delivered in the end */
+	unsigned long msgs_failed;	/* affected messages not delivered */
+	unsigned long msgs_lost;	/* of those: bounced, expired or rejected */
+	unsigned long msgs_consequence;	/* affected bounce notifications */
+	uint64_t last_seq;	/* input order of the latest hit */
 	enum find_sev severity;	/* highest severity of its matches */
 	int rank;
 	char *title;
@@ -55,26 +93,53 @@ struct finding {
 	unsigned long order;	/* first-seen order */
 };
 
+/* The latest successful delivery over a next hop (by host name hash). */
+struct diag_success {
+	uint64_t hash;
+	uint64_t seq;
+	struct logtime time;
+};
+
 struct diag {
 	struct finding *f[DIAG_MAX_FINDINGS];
 	size_t n;
 	unsigned long dropped;	/* hits of findings beyond DIAG_MAX_FINDINGS */
 	const struct pfconf *cf;
 	const struct catalog *cat;	/* providers for ${provider:...} */
+	const struct nexthop *nh;	/* relay or MX, for hits without context */
+	uint64_t seq;		/* input order of the line being handled */
+	struct diag_success *succ;	/* DIAG_SUCCESS_SLOTS, allocated on first use */
+	int resolved;		/* diag_resolve ran */
 };
 
 void diag_init(struct diag *d, const struct pfconf *cf, const struct catalog *cat);
 void diag_free(struct diag *d);
 
-/* Fold a hit into its finding; returns the finding index or -1. */
+/* Fold a hit into its finding; returns the finding index or -1. hc may
+ * be NULL (nothing known beyond the line). Hits about recipients' MX hosts
+ * and hits of "group = class" findings fold into one finding per id, with
+ * the recipient domain (else the host) as a detail row. */
 int diag_hit(struct diag *d, const struct cat_hit *hit, const struct pf_record *rec,
 	     const struct evref *ev);
+int diag_hit_ctx(struct diag *d, const struct cat_hit *hit, const struct pf_record *rec,
+		 const struct evref *ev, const struct diag_hitctx *hc);
 /* Record that queue ID qid (instance-qualified if needed) is affected. */
 void diag_attach(struct diag *d, int idx, const char *qid);
+/* A message that finding idx hit has ended: delivered or not; consequence
+ * when the message is a bounce notification of another one. */
+void diag_outcome(struct diag *d, int idx, enum dstatus outcome, int consequence);
+/* A delivery over next hop host (any form nexthop_name reads) succeeded. */
+void diag_success(struct diag *d, struct span host, const struct logtime *t);
+/* The same for a host name already in nexthop_name's form. */
+void diag_success_name(struct diag *d, const char *name, size_t len, const struct logtime *t);
 
-/* Sort findings: rank, then severity, then first seen. After this the
- * indices returned by diag_hit are no longer valid. */
+/* Decide which findings are resolved or overcome (diag_rank does it
+ * first), then sort: active before resolved, consequences last, then rank,
+ * severity, first seen. After this the indices returned by diag_hit are
+ * no longer valid. */
+void diag_resolve(struct diag *d);
 void diag_rank(struct diag *d);
+const char *diag_status_name(enum diag_status s);
 /* Worst severity of all findings. */
 enum find_sev diag_worst(const struct diag *d);
 

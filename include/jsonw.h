@@ -23,6 +23,10 @@ void jw_obj_end(struct jsonw *w);
 void jw_arr_begin(struct jsonw *w);
 void jw_arr_end(struct jsonw *w);
 void jw_key(struct jsonw *w, const char *key);
+/* A key given as its JSON text with the colon ("\"name\":"), for the
+ * literal keys of the hot path: JW_KEY(w, "name"). */
+void jw_keyn(struct jsonw *w, const char *quoted, size_t n);
+#define JW_KEY(w, k) jw_keyn((w), "\"" k "\":", sizeof("\"" k "\":") - 1)
 /* Values: a NULL string writes null. */
 void jw_str(struct jsonw *w, const char *s);
 void jw_strn(struct jsonw *w, const char *s, size_t n);

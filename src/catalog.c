@@ -168,6 +168,68 @@ valid_id(const char *s)
 	return 1;
 }
 
+/* The ']' closing the character class that opens at p ("[]x]", "[^]x]",
+ * "[\]]"), or the terminating NUL when there is none. */
+static const char *
+class_end(const char *p)
+{
+	p++;
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	while (*p != '\0' && *p != ']')
+		p += (*p == '\\' && p[1] != '\0') ? 2 : 1;
+	return p;
+}
+
+/* Length of a group opener at p: "(", "(?:" or "(?<name>"; 0 for none
+ * (lookarounds, inline options and other "(?" forms). */
+static size_t
+group_opener_len(const char *p)
+{
+	const char *q;
+
+	if (p[0] != '(')
+		return 0;
+	if (p[1] != '?')
+		return 1;
+	if (p[2] == ':')
+		return 3;
+	if (p[2] == '<' && p[3] != '=' && p[3] != '!') {
+		for (q = p + 3; *q != '\0' && *q != '>'; q++)
+			if (!isalnum((unsigned char)*q) && *q != '_')
+				return 0;
+		return *q == '>' ? (size_t)(q + 1 - p) : 0;
+	}
+	return 0;
+}
+
+/* Does the group opening at p match exactly once, without an
+ * alternation at its own level? */
+static int
+group_required_plain(const char *p)
+{
+	int depth = 0;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0') {
+			p++;
+		} else if (*p == '[') {
+			if (*(p = class_end(p)) == '\0')
+				return 0;
+		} else if (*p == '(') {
+			depth++;
+		} else if (*p == ')') {
+			if (--depth == 0)
+				return p[1] != '?' && p[1] != '*' && p[1] != '{';
+		} else if (*p == '|' && depth == 1) {
+			return 0;
+		}
+	}
+	return 0;
+}
+
 /* Literal text at the start of an anchored regex ("^literal..."). */
 static char *
 regex_prefix(const char *re)
@@ -185,15 +247,7 @@ regex_prefix(const char *re)
 		if (*p == '\\' && p[1] != '\0') {
 			p++;
 		} else if (*p == '[') {
-			/* skip a character class: "[]x]", "[^]x]", "[\]]" */
-			p++;
-			if (*p == '^')
-				p++;
-			if (*p == ']')
-				p++;
-			while (*p != '\0' && *p != ']')
-				p += (*p == '\\' && p[1] != '\0') ? 2 : 1;
-			if (*p == '\0')
+			if (*(p = class_end(p)) == '\0')
 				break;
 		} else if (*p == '(')
 			depth++;
@@ -203,6 +257,10 @@ regex_prefix(const char *re)
 			return NULL;
 	}
 	p = re + 1;
+	/* "^(?<why>connect to ..." and "^(?:host ...": the literal inside a
+	 * group that must match once and has no alternation of its own */
+	while (group_opener_len(p) > 0 && group_required_plain(p))
+		p += group_opener_len(p);
 	sb_init(&sb);
 	for (; *p != '\0'; p++) {
 		if (*p == '\\') {
@@ -355,6 +413,8 @@ static const struct cond_word {
 	{ "!submitted", COND_NOT_SUBMITTED },
 	{ "received", COND_RECEIVED },
 	{ "!received", COND_NOT_RECEIVED },
+	{ "direct", COND_DIRECT },
+	{ "!direct", COND_NOT_DIRECT },
 };
 
 /* Operators between a parameter and a value, longest first. */
@@ -522,8 +582,32 @@ set_field(struct cat_parser *ps, const char *key, const char *v)
 			r->rank = (int)n;
 		return 0;
 	}
+	if (ps->st == ST_FINDING && strcmp(key, "group") == 0) {
+		if (strcmp(v, "host") != 0 && strcmp(v, "class") != 0)
+			return cat_error(ps, "group must be host or class");
+		ps->f->group_class = strcmp(v, "class") == 0;
+		return 0;
+	}
+	if (ps->st == ST_FINDING && strcmp(key, "resolved_by") == 0) {
+		static const char *const rb[] = { "next_hop", "message", "never" };
+		int k;
+
+		for (k = 0; k < 3; k++)
+			if (strcmp(v, rb[k]) == 0) {
+				ps->f->resolved_by = k;
+				return 0;
+			}
+		return cat_error(ps, "resolved_by must be next_hop, message or never");
+	}
 	if (ps->st == ST_FINDING)
 		return cat_error(ps, "unknown finding field \"%s\"", key);
+	if (strcmp(key, "priority") == 0) {
+		n = strtol(v, &end, 10);
+		if (*end != '\0' || n < 0 || n > 100)
+			return cat_error(ps, "priority must be 0..100");
+		r->priority = (int)n;
+		return 0;
+	}
 	if (strcmp(key, "programs") == 0)
 		return parse_programs(ps, v);
 	if (strcmp(key, "on") == 0)
@@ -647,6 +731,7 @@ begin_stanza(struct cat_parser *ps, char *hdr)
 	ps->r->id = xstrdup(id);
 	ps->r->severity = (enum find_sev)-1;
 	ps->r->rank = -1;
+	ps->r->priority = -1;
 	ps->r->file = xstrdup(ps->file);
 	ps->r->line = ps->line;
 	ps->r->order = (int)cat->nrules;
@@ -799,8 +884,8 @@ cmp_rank(const void *a, const void *b)
 {
 	const struct cat_rule *x = a, *y = b;
 
-	if (x->rank != y->rank)
-		return y->rank - x->rank;
+	if (x->priority != y->priority)
+		return y->priority - x->priority;
 	return x->order - y->order;
 }
 
@@ -827,6 +912,8 @@ catalog_finalize(struct catalog *cat, struct strbuf *err)
 		} else if (r->rank < 0) {
 			r->rank = 0;
 		}
+		if (r->priority < 0)
+			r->priority = r->rank;
 		pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT, &cap);
 		if (cap + 1 > maxgroups)
 			maxgroups = cap + 1;
@@ -885,9 +972,32 @@ list_has(const char *v, struct span s)
 	}
 }
 
+enum nh_path
+catalog_hit_path(const struct nexthop *nh, const struct cat_hit *hit)
+{
+	struct span cap, port;
+	char buf[300];
+
+	if (nh == NULL || hit == NULL)
+		return NH_UNKNOWN;
+	if ((catalog_capture(hit, "server", &cap) && cap.len > 0)
+	    || (catalog_capture(hit, "peer", &cap) && cap.len > 0))
+		return nexthop_classify(nh, cap, SPAN_EMPTY, SPAN_EMPTY);
+	if (catalog_capture(hit, "host", &cap) && cap.len > 0 && cap.len < 200) {
+		if (catalog_capture(hit, "port", &port) && port.len > 0 && port.len < 8) {
+			snprintf(buf, sizeof(buf), "%.*s:%.*s", (int)cap.len, cap.p, (int)port.len,
+				 port.p);
+			cap.p = buf;
+			cap.len = strlen(buf);
+		}
+		return nexthop_classify(nh, cap, SPAN_EMPTY, SPAN_EMPTY);
+	}
+	return NH_UNKNOWN;
+}
+
 static int
 cond_holds(const struct cat_cond *c, const struct pfconf *cf, const struct pf_record *rec,
-	   const struct cat_hit *hit, unsigned ctx)
+	   const struct cat_hit *hit, unsigned ctx, const struct nexthop *nh)
 {
 	struct span cap;
 	const char *v;
@@ -895,6 +1005,13 @@ cond_holds(const struct cat_cond *c, const struct pfconf *cf, const struct pf_re
 	int ch;
 
 	switch (c->op) {
+	case COND_DIRECT:
+	case COND_NOT_DIRECT:
+		if (ctx & (CTX_DIRECT | CTX_RELAYED))
+			ch = (ctx & CTX_DIRECT) != 0;
+		else
+			ch = catalog_hit_path(nh, hit) == NH_DIRECT;
+		return ch == (c->op == COND_DIRECT);
 	case COND_SUBMITTED:
 	case COND_NOT_SUBMITTED:
 		return ((ctx & CTX_SUBMITTED) != 0) == (c->op == COND_SUBMITTED);
@@ -974,12 +1091,13 @@ rule_prefilter(const struct cat_rule *r, const struct pf_record *rec, int status
 /* Configuration conditions, after the regex (they may use captures). */
 static int
 rule_conditions(const struct cat_rule *r, const struct pf_record *rec,
-		const struct pfconf *cf, const struct cat_hit *hit, unsigned ctx)
+		const struct pfconf *cf, const struct cat_hit *hit, unsigned ctx,
+		const struct nexthop *nh)
 {
 	int i;
 
 	for (i = 0; i < r->nconds; i++)
-		if (!cond_holds(&r->conds[i], cf, rec, hit, ctx))
+		if (!cond_holds(&r->conds[i], cf, rec, hit, ctx, nh))
 			return 0;
 	return 1;
 }
@@ -1013,7 +1131,7 @@ catalog_match_ctx(struct catalog *cat, enum cat_kind kind, int which, enum cat_s
 		hit->rule = r;
 		hit->subject = text;
 		hit->ov = pcre2_get_ovector_pointer(cat->md);
-		if (r->nconds > 0 && !rule_conditions(r, rec, cf, hit, ctx))
+		if (r->nconds > 0 && !rule_conditions(r, rec, cf, hit, ctx, cat->nh))
 			continue;
 		return 1;
 	}

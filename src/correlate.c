@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "correlate.h"
+#include "textsafe.h"
 
 /* --- small helpers ------------------------------------------------------ */
 
@@ -44,7 +45,7 @@ arena_compact(struct corr_msg *m)
 {
 	struct strbuf to;
 	uint32_t i, *fields[] = {
-		&m->instance, &m->qid, &m->from, &m->msgid, &m->client,
+		&m->loghost, &m->instance, &m->qid, &m->from, &m->msgid, &m->client,
 		&m->sasl_user, &m->parent
 	};
 	size_t k;
@@ -110,10 +111,11 @@ arena_set(struct corr_msg *m, uint32_t *field, struct span s)
 }
 
 static uint64_t
-msg_hash(struct span inst, struct span qid)
+msg_hash(struct span host, struct span inst, struct span qid)
 {
-	return hash_bytes(qid.p, qid.len, hash_bytes(inst.p, inst.len, 0));
+	return hash_bytes(qid.p, qid.len, hash_bytes(inst.p, inst.len, hash_bytes(host.p, host.len, 0)));
 }
+
 
 /* --- message table ------------------------------------------------------- */
 
@@ -133,6 +135,11 @@ corr_init(struct corr *c, struct catalog *cat, const struct pfconf *cf,
 	c->emit = emit;
 	c->emit_ctx = ctx;
 	sb_init(&c->tmp);
+	nexthop_init(&c->nh, cf);
+	if (cat != NULL)
+		cat->nh = &c->nh;
+	if (d != NULL)
+		d->nh = &c->nh;
 }
 
 static void
@@ -225,6 +232,25 @@ corr_msg_outcome(const struct corr_msg *m)
 	return m->stopped;	/* DS_NONE unless cleanup(8) rejected or held it */
 }
 
+/* Tell the diagnosis how the message ended, for each finding that hit
+ * it. A message delivered in the end is no problem any more: what delayed
+ * it is history, unless the finding is a lasting state. */
+static void
+msg_outcome_to_diag(struct corr *c, struct corr_msg *m)
+{
+	enum dstatus outcome = corr_msg_outcome(m);
+	int delivered = outcome == DS_SENT, i;
+
+	for (i = 0; i < m->nfinds; i++) {
+		if (!m->ffailed[i])
+			continue;	/* it did not stop an attempt: not a failure */
+		diag_outcome(c->diag, m->finds[i], outcome, m->origin == ORIGIN_BOUNCE);
+		if (delivered && m->fsev[i] > FSEV_INFO && m->finds[i] >= 0
+		    && (size_t)m->finds[i] < c->diag->n && c->diag->f[m->finds[i]]->def->resolved_by != RESOLVED_BY_NEVER)
+			m->fsev[i] = FSEV_INFO;
+	}
+}
+
 /* Remove m from the table, report it, and put it on the free list. */
 static void
 msg_finish(struct corr *c, struct corr_msg *m)
@@ -242,6 +268,7 @@ msg_finish(struct corr *c, struct corr_msg *m)
 	c->nmsgs--;
 	c->stats.messages++;
 	(*counter[corr_msg_outcome(m)])++;
+	msg_outcome_to_diag(c, m);
 	c->stats.recipients += m->nrcpt + m->rcpt_dropped;
 	if (c->emit != NULL)
 		c->emit(c->emit_ctx, m);
@@ -304,14 +331,16 @@ evict_old(struct corr *c)
 static struct corr_msg *
 msg_lookup(struct corr *c, const struct pf_record *rec, const struct evref *ev, int create)
 {
-	uint64_t h = msg_hash(rec->instance, rec->qid);
+	uint64_t h = msg_hash(ev->host, rec->instance, rec->qid);
 	struct corr_msg *m, **b = &c->buckets[h & (c->nbuckets - 1)];
 
 	for (m = *b; m != NULL; m = m->hnext)
-		if (m->hash == h && strlen(corr_str(m, m->qid)) == rec->qid.len
-		    && memcmp(corr_str(m, m->qid), rec->qid.p, rec->qid.len) == 0
-		    && strlen(corr_str(m, m->instance)) == rec->instance.len
-		    && memcmp(corr_str(m, m->instance), rec->instance.p, rec->instance.len) == 0)
+		if (m->hash == h && m->qid_len == rec->qid.len && m->instance_len == rec->instance.len
+		    && m->loghost_len == ev->host.len
+		    && memcmp(m->arena.s + m->qid, rec->qid.p, rec->qid.len) == 0
+		    && memcmp(m->arena.s + m->instance, rec->instance.p, rec->instance.len) == 0
+		    && (ev->host.len == 0
+			|| memcmp(m->arena.s + m->loghost, ev->host.p, ev->host.len) == 0))
 			break;
 	if (m == NULL) {
 		if (!create)
@@ -319,8 +348,14 @@ msg_lookup(struct corr *c, const struct pf_record *rec, const struct evref *ev, 
 		evict_old(c);
 		m = msg_alloc(c);
 		m->hash = h;
+		if (ev->host.len > 0)
+			m->loghost = arena_span(m, ev->host);
 		m->instance = arena_span(m, rec->instance);
 		m->qid = arena_span(m, rec->qid);
+		/* the key: a line's fields are far below 64 KiB (INPUT_MAX_LINE) */
+		m->loghost_len = m->loghost != 0 ? (uint16_t)ev->host.len : 0;
+		m->instance_len = (uint16_t)rec->instance.len;
+		m->qid_len = (uint16_t)rec->qid.len;
 		m->first = ev->time;
 		m->uid = -1;
 		m->size = -1;
@@ -344,6 +379,7 @@ msg_lookup(struct corr *c, const struct pf_record *rec, const struct evref *ev, 
 struct fhit {
 	int idx;
 	enum find_sev sev;
+	int failed;		/* it explains a failed attempt (deferred, bounced, ...) */
 };
 
 /* Record finding idx against message m (once per message), with the
@@ -359,10 +395,12 @@ msg_add_finding(struct corr *c, struct corr_msg *m, struct fhit h)
 		if (m->finds[i] == h.idx) {
 			if (h.sev > m->fsev[i])
 				m->fsev[i] = (unsigned char)h.sev;
+			m->ffailed[i] |= (unsigned char)(h.failed != 0);
 			return;
 		}
 	if (m->nfinds < CORR_MAX_FINDS) {
 		m->fsev[m->nfinds] = (unsigned char)h.sev;
+		m->ffailed[m->nfinds] = (unsigned char)(h.failed != 0);
 		m->finds[m->nfinds++] = h.idx;
 	}
 	diag_attach(c->diag, h.idx, corr_str(m, m->qid));
@@ -383,7 +421,8 @@ story_add(struct strbuf *sb, const struct evref *ev)
 static struct corr_proc *
 proc_get(struct corr *c, const struct pf_record *rec, int create)
 {
-	uint64_t ih = hash_bytes(rec->instance.p, rec->instance.len, 0);
+	uint64_t ih = hash_bytes(rec->instance.p, rec->instance.len,
+				 hash_bytes(c->cur_host.p, c->cur_host.len, 0));
 	size_t i, base = (size_t)((ih ^ (uint64_t)rec->pid * 0x9e3779b97f4a7c15ULL) % CORR_PROC_SLOTS);
 	struct corr_proc *p, *victim = NULL;
 
@@ -509,18 +548,32 @@ client_loopback(const char *client)
 /* Match text of message m (NULL: none yet) in scope; on a hit fold it
  * into the diagnosis. idx is the finding, -2 when no rule matched. */
 static struct fhit
+match_finding_ctx(struct corr *c, int which, enum cat_scope scope, const struct pf_record *rec,
+		  const struct corr_msg *m, int status, struct span text, const struct evref *ev,
+		  const struct diag_hitctx *hc)
+{
+	static const unsigned path_ctx[] = { 0, CTX_RELAYED, CTX_DIRECT, CTX_RELAYED };
+	struct cat_hit hit;
+	struct fhit h = { -2, FSEV_OK, 0 };
+	unsigned ctx = m != NULL ? m->ctx : 0;
+
+	if (hc != NULL)
+		ctx |= path_ctx[hc->path];
+	else if (m != NULL)
+		ctx |= m->path_ctx;	/* a line about the message's latest delivery */
+	if (!catalog_match_ctx(c->cat, KIND_FINDING, which, scope, rec, status, text, c->cf,
+			       ctx, &hit))
+		return h;
+	h.idx = diag_hit_ctx(c->diag, &hit, rec, ev, hc);
+	h.sev = hit.rule->severity;
+	return h;
+}
+
+static struct fhit
 match_finding(struct corr *c, int which, enum cat_scope scope, const struct pf_record *rec,
 	      const struct corr_msg *m, int status, struct span text, const struct evref *ev)
 {
-	struct cat_hit hit;
-	struct fhit h = { -2, FSEV_OK };
-
-	if (!catalog_match_ctx(c->cat, KIND_FINDING, which, scope, rec, status, text, c->cf,
-			       m != NULL ? m->ctx : 0, &hit))
-		return h;
-	h.idx = diag_hit(c->diag, &hit, rec, ev);
-	h.sev = hit.rule->severity;
-	return h;
+	return match_finding_ctx(c, which, scope, rec, m, status, text, ev, NULL);
 }
 
 /* --- lifecycle records -------------------------------------------------- */
@@ -633,7 +686,7 @@ rcpt_get(struct corr_msg *m, struct span to, struct span orig_to)
  * own summary line had no TLS. */
 static void
 attach_pending(struct corr *c, const struct pf_record *rec, struct corr_msg *m,
-	       struct corr_rcpt *r, struct span relay, int reused)
+	       struct corr_rcpt *r, struct span relay, int reused, int failed)
 {
 	struct corr_proc *p = proc_get(c, rec, 0);
 	int i;
@@ -652,7 +705,7 @@ attach_pending(struct corr *c, const struct pf_record *rec, struct corr_msg *m,
 	}
 	for (i = 0; i < p->npending; i++)
 		msg_add_finding(c, m, (struct fhit){ p->pending[i],
-						     (enum find_sev)p->pending_sev[i] });
+						     (enum find_sev)p->pending_sev[i], failed });
 	if (p->npending > 0)
 		m->specific = 1;
 	p->npending = 0;
@@ -688,24 +741,27 @@ lc_delivery(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 	enum dstatus st;
 	struct kv kv;
 	struct fhit found;
+	struct diag_hitctx hc = { NH_UNKNOWN, SPAN_EMPTY };
+	struct nh_parsed np;
+	const char *at;
 	int reused = 0;
 
 	while (next_field(&p, end, &kv)) {
-		if (span_eq(kv.key, "to"))
+		if (span_eq_lit(kv.key, "to"))
 			to = kv.val;
-		else if (span_eq(kv.key, "orig_to"))
+		else if (span_eq_lit(kv.key, "orig_to"))
 			orig = kv.val;
-		else if (span_eq(kv.key, "relay"))
+		else if (span_eq_lit(kv.key, "relay"))
 			relay = kv.val;
-		else if (span_eq(kv.key, "dsn"))
+		else if (span_eq_lit(kv.key, "dsn"))
 			dsn = kv.val;
-		else if (span_eq(kv.key, "delay"))
+		else if (span_eq_lit(kv.key, "delay"))
 			delay = kv.val;
-		else if (span_eq(kv.key, "delays"))
+		else if (span_eq_lit(kv.key, "delays"))
 			delays = kv.val;
-		else if (span_eq(kv.key, "status"))
+		else if (span_eq_lit(kv.key, "status"))
 			status = kv.val;
-		else if (span_eq(kv.key, "conn_use"))
+		else if (span_eq_lit(kv.key, "conn_use"))
 			reused = 1;
 	}
 	if (status.len == 0)
@@ -722,8 +778,20 @@ lc_delivery(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 	st = dstatus_lookup(status.p, status.len);
 	if (st == DS_NONE)
 		return;
+	at = memrchr(to.p, '@', to.len);
+	if (at != NULL) {
+		hc.domain.p = at + 1;
+		hc.domain.len = to.len - (size_t)(at + 1 - to.p);
+	}
+	nexthop_parse(relay, &np);
+	if (rec->prog == PROG_SMTP)
+		nexthop_count_parsed(&c->nh, &np, hc.domain);
+	hc.path = nexthop_classify_parsed(&c->nh, &np, hc.domain, reason);
+	m->path_ctx = hc.path == NH_DIRECT ? CTX_DIRECT : hc.path == NH_UNKNOWN ? 0 : CTX_RELAYED;
+	if (st == DS_SENT)
+		diag_success_name(c->diag, np.name, np.len, &ev->time);
 	r = rcpt_get(m, to, orig);
-	attach_pending(c, rec, m, r, relay, reused);
+	attach_pending(c, rec, m, r, relay, reused, st != DS_SENT);
 	if (r != NULL) {
 		r->status = st;
 		r->attempts++;
@@ -738,7 +806,8 @@ lc_delivery(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 		arena_set(m, &r->reason, reason);
 	}
 	/* rules on the whole line (recipient, relay=local) come first */
-	found = match_finding(c, CM_REGULAR, SCOPE_DELIVERY, rec, m, st, rec->text, ev);
+	found = match_finding_ctx(c, CM_REGULAR, SCOPE_DELIVERY, rec, m, st, rec->text, ev, &hc);
+	found.failed = st != DS_SENT;
 	if (found.idx >= 0) {
 		m->specific = 1;
 		msg_add_finding(c, m, found);
@@ -750,11 +819,12 @@ lc_delivery(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 		reason.p += sizeof(SUSPENDED) - 1;
 		reason.len -= sizeof(SUSPENDED) - 1;
 	}
-	found = match_finding(c, CM_REGULAR, SCOPE_REASON, rec, m, st, reason, ev);
+	found = match_finding_ctx(c, CM_REGULAR, SCOPE_REASON, rec, m, st, reason, ev, &hc);
 	if (found.idx >= 0)
 		m->specific = 1;
 	else if (found.idx == -2 && !m->specific)	/* nothing better explains it */
-		found = match_finding(c, CM_FALLBACK, SCOPE_REASON, rec, m, st, reason, ev);
+		found = match_finding_ctx(c, CM_FALLBACK, SCOPE_REASON, rec, m, st, reason, ev, &hc);
+	found.failed = 1;
 	msg_add_finding(c, m, found);
 }
 
@@ -781,9 +851,9 @@ lc_pickup(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 	m->origin = ORIGIN_PICKUP;
 	m->ctx = CTX_SUBMITTED;
 	while (next_field(&p, end, &kv)) {
-		if (span_eq(kv.key, "uid"))
+		if (span_eq_lit(kv.key, "uid"))
 			m->uid = span_long(kv.val);
-		else if (span_eq(kv.key, "from"))
+		else if (span_eq_lit(kv.key, "from"))
 			m->from = arena_span(m, kv.val);
 	}
 }
@@ -799,9 +869,9 @@ lc_client(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 	(void)ev;
 	m->origin = ORIGIN_SMTPD;
 	while (next_field(&p, end, &kv)) {
-		if (span_eq(kv.key, "client"))
+		if (span_eq_lit(kv.key, "client"))
 			m->client = arena_span(m, kv.val);
-		else if (span_eq(kv.key, "sasl_username"))
+		else if (span_eq_lit(kv.key, "sasl_username"))
 			m->sasl_user = arena_span(m, kv.val);
 	}
 	/* for the rules' submitted/received conditions */
@@ -827,17 +897,17 @@ lc_qmgr_from(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 	struct kv kv;
 
 	while (next_field(&p, end, &kv)) {
-		if (span_eq(kv.key, "from")) {
+		if (span_eq_lit(kv.key, "from")) {
 			/* qmgr shows the rewritten envelope sender: it wins over
 			 * pickup's, once (size is still unset on the first line) */
 			if (m->from == 0 || m->size < 0)
 				m->from = arena_span(m, kv.val);
-		} else if (span_eq(kv.key, "size")) {
+		} else if (span_eq_lit(kv.key, "size")) {
 			m->size = span_long(kv.val);
-		} else if (span_eq(kv.key, "nrcpt")) {
+		} else if (span_eq_lit(kv.key, "nrcpt")) {
 			m->nrcpt_declared = span_long(kv.val);
 			m->attempts++;
-		} else if (span_eq(kv.key, "status")) {
+		} else if (span_eq_lit(kv.key, "status")) {
 			if (span_starts(kv.val, "expired", 7) || span_starts(kv.val, "force-expired", 13)) {
 				uint32_t i;
 
@@ -846,9 +916,11 @@ lc_qmgr_from(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 					if (m->rcpt[i].status == DS_DEFERRED || m->rcpt[i].status == DS_NONE)
 						m->rcpt[i].status = DS_EXPIRED;
 				m->expired = 1;
-				msg_add_finding(c, m, match_finding(c, CM_REGULAR | CM_FALLBACK,
-								    SCOPE_LINE, rec, m, DS_EXPIRED,
-								    rec->text, ev));
+				struct fhit h = match_finding(c, CM_REGULAR | CM_FALLBACK, SCOPE_LINE,
+							      rec, m, DS_EXPIRED, rec->text, ev);
+
+				h.failed = 1;
+				msg_add_finding(c, m, h);
 			}
 		}
 	}
@@ -865,8 +937,10 @@ lc_removed(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 }
 
 /* cleanup(8) "QID: reject: ..." / "QID: hold: ..." from header_checks or
- * body_checks: the message never reaches the queue (reject) or waits in
- * the hold queue. The line is also matched against the rules. */
+ * body_checks, and "QID: milter-reject: END-OF-MESSAGE ..." /
+ * "milter-hold: ..." from a milter (rspamd, OpenDKIM, ...): the message
+ * never reaches the queue (reject) or waits in the hold queue. The line
+ * is also matched against the rules. */
 static void
 lc_cleanup_action(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 		  const struct evref *ev)
@@ -879,13 +953,14 @@ lc_cleanup_action(struct corr *c, struct corr_msg *m, const struct pf_record *re
 
 	if (h.idx >= 0)
 		m->specific = 1;
+	h.failed = 1;
 	msg_add_finding(c, m, h);
 	/* "...; from=<sender> to=<rcpt> proto=...": the sender, if qmgr never
 	 * logged it */
 	if (p != NULL && m->from == 0 && (p += 2, next_field(&p, end, &kv))
-	    && span_eq(kv.key, "from"))
+	    && span_eq_lit(kv.key, "from"))
 		m->from = arena_span(m, kv.val);
-	if (rec->text.p[0] == 'h') {
+	if (rec->text.p[0] == 'h' || span_starts(rec->text, "milter-hold: ", 13)) {
 		m->stopped = DS_HELD;
 		return;
 	}
@@ -941,6 +1016,17 @@ static const struct lc_entry {
 	{ P(PROG_CLEANUP), "message-id=", 11, 0, lc_msgid },
 	{ P(PROG_CLEANUP), "reject: ", 8, 0, lc_cleanup_action },
 	{ P(PROG_CLEANUP), "hold: ", 6, 0, lc_cleanup_action },
+	{ P(PROG_CLEANUP), "milter-reject: ", 15, 0, lc_cleanup_action },
+	{ P(PROG_CLEANUP), "milter-hold: ", 13, 0, lc_cleanup_action },
+	/* smtpd: only a refusal of the whole message ends it; a refused
+	 * RCPT leaves the other recipients */
+	{ P(PROG_SMTPD), "milter-reject: END-OF-MESSAGE ", 30, 0, lc_cleanup_action },
+	{ P(PROG_SMTPD), "milter-reject: DATA ", 20, 0, lc_cleanup_action },
+	{ P(PROG_SMTPD), "milter-reject: BDAT ", 20, 0, lc_cleanup_action },
+	{ P(PROG_SMTPD), "milter-hold: END-OF-MESSAGE ", 28, 0, lc_cleanup_action },
+	{ P(PROG_SMTPD), "reject: DATA ", 13, 0, lc_cleanup_action },
+	{ P(PROG_SMTPD), "reject: BDAT ", 13, 0, lc_cleanup_action },
+	{ P(PROG_SMTPD), "reject: END-OF-MESSAGE ", 23, 0, lc_cleanup_action },
 	{ P(PROG_PICKUP), "uid=", 4, 0, lc_pickup },
 	{ P(PROG_SMTPD), "client=", 7, 0, lc_client },
 	{ P(PROG_BOUNCE), "sender non-delivery notification: ", 34, 0, lc_notify },
@@ -969,6 +1055,49 @@ lc_find(const struct pf_record *rec)
 	return NULL;
 }
 
+/* Verbose logging (smtp -v, debug_peer_list) prints the password the
+ * client looked up; register it as a secret before any output can carry
+ * it, with or without the configuration. */
+static const struct secret_form {
+	const char *prefix;	/* the record text starts with it */
+	const char *before;	/* the password follows this ... */
+	char end;		/* ... up to this byte ('\0': end of text) */
+	int after_colon;	/* the value is user:password */
+} secret_forms[] = {
+	{ "smtp_sasl_passwd_lookup: host ", "' pass `", '\'', 0 },
+	{ "lmtp_sasl_passwd_lookup: host ", "' pass `", '\'', 0 },
+	{ "maps_find: smtp_sasl_password_maps: ", " = ", '\0', 1 },
+	{ "maps_find: lmtp_sasl_password_maps: ", " = ", '\0', 1 },
+};
+
+static void
+harvest_secrets(const struct pf_record *rec)
+{
+	const char *p = rec->text.p, *end = p + rec->text.len, *v, *e;
+	size_t i, bl;
+
+	if (rec->text.len < 16 || (p[0] != 's' && p[0] != 'l' && p[0] != 'm'))
+		return;
+	for (i = 0; i < sizeof(secret_forms) / sizeof(secret_forms[0]); i++) {
+		const struct secret_form *f = &secret_forms[i];
+
+		if (!span_starts(rec->text, f->prefix, strlen(f->prefix)))
+			continue;
+		bl = strlen(f->before);
+		if ((v = memmem(p, rec->text.len, f->before, bl)) == NULL)
+			return;
+		v += bl;
+		e = f->end != '\0' ? memchr(v, f->end, (size_t)(end - v)) : NULL;
+		if (e == NULL)
+			e = end;
+		if (f->after_colon && (v = memchr(v, ':', (size_t)(e - v))) != NULL)
+			v++;
+		if (v != NULL && e > v)
+			ts_secret_add(v, (size_t)(e - v));
+		return;
+	}
+}
+
 void
 corr_record(struct corr *c, const struct pf_record *rec, const struct evref *ev)
 {
@@ -979,6 +1108,10 @@ corr_record(struct corr *c, const struct pf_record *rec, const struct evref *ev)
 
 	if (ev->time.valid && ev->time.sec > c->now)
 		c->now = ev->time.sec;
+	c->diag->seq = ++c->seq;
+	c->cur_host = ev->host;
+	if (rec->severity == SEV_INFO && (rec->prog == PROG_SMTP || rec->prog == PROG_LMTP))
+		harvest_secrets(rec);
 	if (rec->qid_kind == QID_SHORT || rec->qid_kind == QID_LONG) {
 		m = msg_lookup(c, rec, ev, 1);
 		if (m->story.s != NULL)

@@ -24,6 +24,12 @@ diag_free(struct diag *d)
 		struct finding *f = d->f[i];
 
 		free(f->host);
+		for (j = 0; j < f->nloghosts; j++)
+			free(f->loghosts[j]);
+		for (j = 0; j < f->ndetails; j++) {
+			free(f->details[j].key);
+			free(f->details[j].host);
+		}
 		free(f->title);
 		free(f->explain);
 		free(f->fix);
@@ -34,6 +40,8 @@ diag_free(struct diag *d)
 		free(f);
 	}
 	d->n = 0;
+	free(d->succ);
+	d->succ = NULL;
 }
 
 /* Captures that name the remote host a hit is about, in order. */
@@ -353,35 +361,101 @@ add_log_evidence(struct finding *f, const struct evref *ev)
  * first finding of its id; one that names a host joins the finding of
  * that host, else a finding of its id that had no host yet. -1: none. */
 static int
-diag_find(const struct diag *d, const struct cat_finding *def, const char *key)
+diag_find(const struct diag *d, const struct cat_finding *def, const char *key, int direct)
 {
 	size_t i;
 
+	if (direct) {
+		for (i = 0; i < d->n; i++)
+			if (d->f[i]->def == def && d->f[i]->direct)
+				return (int)i;
+		return -1;
+	}
 	for (i = 0; i < d->n; i++)
-		if (d->f[i]->def == def && (key == NULL || (d->f[i]->host != NULL
-							   && strcmp(d->f[i]->host, key) == 0)))
+		if (d->f[i]->def == def && !d->f[i]->direct
+		    && (key == NULL || (d->f[i]->host != NULL && strcmp(d->f[i]->host, key) == 0)))
 			return (int)i;
 	for (i = 0; i < d->n; i++)
-		if (d->f[i]->def == def && d->f[i]->host == NULL)
+		if (d->f[i]->def == def && !d->f[i]->direct && d->f[i]->host == NULL)
 			return (int)i;
 	return -1;
+}
+
+/* Remember which host logged a hit (a central log host's fleet). */
+static void
+add_loghost(struct finding *f, struct span host)
+{
+	size_t i;
+
+	if (host.len == 0 || f->nloghosts == DIAG_MAX_LOGHOSTS)
+		return;
+	for (i = 0; i < f->nloghosts; i++)
+		if (strlen(f->loghosts[i]) == host.len && memcmp(f->loghosts[i], host.p, host.len) == 0)
+			return;
+	f->loghosts[f->nloghosts++] = xstrndup(host.p, host.len);
+}
+
+/* Count a hit of a class finding under its recipient domain (else its
+ * remote host). */
+static void
+add_detail(struct finding *f, struct span domain, const char *host)
+{
+	char buf[256];
+	const char *key = host;
+	size_t i, n;
+
+	if (domain.len > 0) {
+		n = domain.len < sizeof(buf) - 1 ? domain.len : sizeof(buf) - 1;
+		for (i = 0; i < n; i++)
+			buf[i] = (char)tolower((unsigned char)domain.p[i]);
+		buf[n] = '\0';
+		key = buf;
+	}
+	if (key == NULL)
+		return;
+	for (i = 0; i < f->ndetails; i++)
+		if (strcmp(f->details[i].key, key) == 0) {
+			f->details[i].count++;
+			if (f->details[i].host == NULL && host != NULL && host != key)
+				f->details[i].host = xstrdup(host);
+			return;
+		}
+	if (f->ndetails == DIAG_MAX_DETAILS) {
+		f->details_other++;
+		return;
+	}
+	f->details[f->ndetails].key = xstrdup(key);
+	f->details[f->ndetails].host = host != NULL && host != key ? xstrdup(host) : NULL;
+	f->details[f->ndetails].count = 1;
+	f->ndetails++;
 }
 
 int
 diag_hit(struct diag *d, const struct cat_hit *hit, const struct pf_record *rec,
 	 const struct evref *ev)
 {
+	return diag_hit_ctx(d, hit, rec, ev, NULL);
+}
+
+int
+diag_hit_ctx(struct diag *d, const struct cat_hit *hit, const struct pf_record *rec,
+	     const struct evref *ev, const struct diag_hitctx *hc)
+{
 	const struct cat_rule *r = hit->rule;
 	struct finding *f = NULL;
 	char keybuf[256];
 	const char *key = hit_group_key(hit, keybuf, sizeof(keybuf));
+	enum nh_path path = hc != NULL ? hc->path : NH_UNKNOWN;
+	int direct, n;
 	size_t i = 0;
-	int n;
 
-	if ((n = diag_find(d, r->finding, key)) >= 0) {
+	if (path == NH_UNKNOWN)
+		path = catalog_hit_path(d->nh, hit);
+	direct = r->finding->group_class || path == NH_DIRECT;
+	if ((n = diag_find(d, r->finding, key, direct)) >= 0) {
 		i = (size_t)n;
 		f = d->f[i];
-		if (f->host == NULL && key != NULL)
+		if (!direct && f->host == NULL && key != NULL)
 			f->host = xstrdup(key);
 	}
 	if (f == NULL) {
@@ -391,7 +465,8 @@ diag_hit(struct diag *d, const struct cat_hit *hit, const struct pf_record *rec,
 		}
 		f = xcalloc(1, sizeof(*f));
 		f->def = r->finding;
-		f->host = key != NULL ? xstrdup(key) : NULL;
+		f->direct = direct;
+		f->host = key != NULL && !direct ? xstrdup(key) : NULL;
 		f->severity = r->severity;
 		f->rank = r->rank;
 		f->order = d->n;
@@ -409,8 +484,246 @@ diag_hit(struct diag *d, const struct cat_hit *hit, const struct pf_record *rec,
 		f->rank = r->rank;
 	f->count++;
 	f->last = ev->time;
+	f->last_seq = d->seq;
+	add_loghost(f, ev->host);
+	if (direct)
+		add_detail(f, hc != NULL ? hc->domain : SPAN_EMPTY, key);
 	add_log_evidence(f, ev);
 	return (int)i;
+}
+
+void
+diag_outcome(struct diag *d, int idx, enum dstatus outcome, int consequence)
+{
+	struct finding *f;
+
+	if (idx < 0 || (size_t)idx >= d->n)
+		return;
+	f = d->f[idx];
+	if (consequence) {
+		f->msgs_consequence++;
+	} else if (outcome == DS_SENT) {
+		f->msgs_delivered++;
+	} else {
+		f->msgs_failed++;
+		f->msgs_lost += outcome != DS_DEFERRED && outcome != DS_NONE && outcome != DS_HELD;
+	}
+}
+
+static struct diag_success *
+success_slot(struct diag *d, uint64_t h, int create)
+{
+	struct diag_success *s, *victim = NULL;
+	size_t i, base;
+
+	if (d->succ == NULL) {
+		if (!create)
+			return NULL;
+		d->succ = xcalloc(DIAG_SUCCESS_SLOTS, sizeof(*d->succ));
+	}
+	base = (size_t)(h % DIAG_SUCCESS_SLOTS);
+	for (i = 0; i < 8; i++) {
+		s = &d->succ[(base + i) % DIAG_SUCCESS_SLOTS];
+		if (s->seq != 0 && s->hash == h)
+			return s;
+		if (victim == NULL || s->seq < victim->seq)
+			victim = s;
+	}
+	if (!create)
+		return NULL;
+	victim->hash = h;
+	return victim;
+}
+
+void
+diag_success_name(struct diag *d, const char *name, size_t len, const struct logtime *t)
+{
+	struct diag_success *s;
+
+	if (len == 0)
+		return;
+	s = success_slot(d, hash_bytes(name, len, 0), 1);
+	s->seq = d->seq;
+	s->time = *t;
+}
+
+void
+diag_success(struct diag *d, struct span host, const struct logtime *t)
+{
+	char name[NH_NAME_MAX];
+	unsigned port;
+	size_t n = nexthop_name(host, name, sizeof(name), &port);
+
+	diag_success_name(d, name, n, t);
+}
+
+const char *
+diag_status_name(enum diag_status s)
+{
+	static const char *const names[] = { "active", "resolved", "overcome" };
+
+	return s <= DSTAT_OVERCOME ? names[s] : "active";
+}
+
+/* A finding that failed deliveries is history when a later delivery over
+ * the same next hop succeeded (resolved), or when every message it hit
+ * was delivered in the end (overcome: a retry got through). Lasting
+ * states (state = yes) and findings about no delivery stay active. */
+static void
+resolve_one(struct diag *d, struct finding *f)
+{
+	const struct diag_success *s = NULL;
+	const char *host = f->host;
+	char name[NH_NAME_MAX];
+	unsigned port;
+	size_t n;
+
+	f->orig_severity = f->severity;
+	if (f->def->resolved_by == RESOLVED_BY_NEVER || f->severity < FSEV_INFO)
+		return;
+	if (host == NULL && !f->direct)
+		host = pfconf_get(d->cf, "relayhost", NULL);
+	if (!f->direct && host != NULL && f->def->resolved_by == RESOLVED_BY_NEXT_HOP
+	    && (n = nexthop_name((struct span){ host, strlen(host) }, name, sizeof(name), &port)) > 0)
+		s = success_slot(d, hash_bytes(name, n, 0), 0);
+	/* mail that bounced at once proves nothing about later mail: the
+	 * next hop's later success counts when the failures were delays */
+	if (s != NULL && s->seq > f->last_seq && f->msgs_delivered + f->msgs_failed > f->msgs_lost) {
+		f->status = DSTAT_RESOLVED;
+		f->resolved_at = s->time;
+	} else if (f->msgs_delivered > 0 && f->msgs_failed == 0) {
+		f->status = DSTAT_OVERCOME;
+	} else {
+		return;
+	}
+	f->severity = FSEV_INFO;
+}
+
+/* Fold finding f (about one host) into g (the class finding of its id). */
+static void
+merge_into(struct finding *g, struct finding *f)
+{
+	size_t i;
+
+	if (f->host != NULL) {
+		for (i = 0; i < g->ndetails && strcmp(g->details[i].key, f->host) != 0; i++)
+			;
+		if (i < g->ndetails)
+			g->details[i].count += f->count;
+		else if (g->ndetails < DIAG_MAX_DETAILS) {
+			g->details[g->ndetails].key = xstrdup(f->host);
+			g->details[g->ndetails].host = NULL;
+			g->details[g->ndetails++].count = f->count;
+		} else {
+			g->details_other += f->count;
+		}
+	}
+	for (i = 0; i < f->nloghosts; i++)
+		add_loghost(g, (struct span){ f->loghosts[i], strlen(f->loghosts[i]) });
+	for (i = 0; i < f->nqids; i++) {
+		if (g->nqids < DIAG_MAX_QIDS)
+			g->qids[g->nqids++] = f->qids[i];
+		else
+			free(f->qids[i]);
+	}
+	f->nqids = 0;
+	for (i = 0; i < f->nev; i++)
+		if (!f->ev[i].is_config && count_log_evidence(g) < DIAG_MAX_LOG_EVIDENCE
+		    && g->nev < DIAG_MAX_LOG_EVIDENCE + DIAG_MAX_CONF_EVIDENCE) {
+			g->ev[g->nev++] = f->ev[i];
+			f->ev[i].text = NULL;
+		}
+	if (f->severity > g->severity)
+		g->severity = f->severity;
+	if (f->rank > g->rank)
+		g->rank = f->rank;
+	g->count += f->count;
+	g->nmessages += f->nmessages;
+	g->msgs_delivered += f->msgs_delivered;
+	g->msgs_failed += f->msgs_failed;
+	g->msgs_lost += f->msgs_lost;
+	g->msgs_consequence += f->msgs_consequence;
+	if (f->last_seq > g->last_seq) {
+		g->last_seq = f->last_seq;
+		g->last = f->last;
+	}
+	if (f->order < g->order) {
+		g->order = f->order;
+		g->first = f->first;
+	}
+}
+
+/* Hits about a host were classified as they came; by the end of the log
+ * the host may be known as a recipient's MX: fold such findings into the
+ * class finding of their id. */
+static void
+regroup_direct(struct diag *d)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < d->n; i++) {
+		struct finding *f = d->f[i], *g = NULL;
+
+		if (f->direct || f->host == NULL || !nexthop_is_mx(d->nh, f->host))
+			continue;
+		for (j = 0; j < d->n && g == NULL; j++)
+			if (j != i && d->f[j]->def == f->def && d->f[j]->direct)
+				g = d->f[j];
+		if (g == NULL) {	/* it becomes the class finding */
+			f->direct = 1;
+			f->details[0].key = f->host;
+			f->details[0].count = f->count;
+			f->ndetails = 1;
+			f->host = NULL;
+			continue;
+		}
+		merge_into(g, f);
+		d->f[i] = NULL;
+		f->nev = 0;
+		for (k = 0; k < f->ndetails; k++) {
+			free(f->details[k].key);
+			free(f->details[k].host);
+		}
+		free(f->host);
+		for (k = 0; k < f->nloghosts; k++)
+			free(f->loghosts[k]);
+		free(f->title);
+		free(f->explain);
+		free(f->fix);
+		for (k = 0; k < DIAG_MAX_LOG_EVIDENCE + DIAG_MAX_CONF_EVIDENCE; k++)
+			free(f->ev[k].text);
+		free(f);
+	}
+	for (i = j = 0; i < d->n; i++)
+		if (d->f[i] != NULL)
+			d->f[j++] = d->f[i];
+	d->n = j;
+}
+
+void
+diag_resolve(struct diag *d)
+{
+	size_t i;
+
+	if (d->resolved)
+		return;
+	d->resolved = 1;
+	regroup_direct(d);
+	for (i = 0; i < d->n; i++) {
+		struct finding *f = d->f[i];
+
+		resolve_one(d, f);
+		/* only bounce notifications of failed mail: a consequence */
+		if (f->msgs_consequence > 0 && f->msgs_delivered + f->msgs_failed == 0
+		    && f->severity > FSEV_WARNING)
+			f->severity = FSEV_WARNING;
+	}
+}
+
+static int
+is_consequence(const struct finding *f)
+{
+	return f->msgs_consequence > 0 && f->msgs_delivered + f->msgs_failed == 0;
 }
 
 void
@@ -435,6 +748,12 @@ cmp_finding(const void *a, const void *b)
 {
 	const struct finding *x = *(struct finding *const *)a, *y = *(struct finding *const *)b;
 
+	if ((x->severity >= FSEV_WARNING) != (y->severity >= FSEV_WARNING))
+		return x->severity >= FSEV_WARNING ? -1 : 1;	/* problems before notes */
+	if ((x->status != DSTAT_ACTIVE) != (y->status != DSTAT_ACTIVE))
+		return x->status != DSTAT_ACTIVE ? 1 : -1;
+	if (is_consequence(x) != is_consequence(y))
+		return is_consequence(x) ? 1 : -1;
 	if (x->rank != y->rank)
 		return y->rank - x->rank;
 	if (x->severity != y->severity)
@@ -445,7 +764,9 @@ cmp_finding(const void *a, const void *b)
 void
 diag_rank(struct diag *d)
 {
-	qsort(d->f, d->n, sizeof(d->f[0]), cmp_finding);
+	diag_resolve(d);
+	if (d->n > 0)
+		qsort(d->f, d->n, sizeof(d->f[0]), cmp_finding);
 }
 
 enum find_sev

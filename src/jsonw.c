@@ -102,6 +102,14 @@ jw_key(struct jsonw *w, const char *key)
 }
 
 void
+jw_keyn(struct jsonw *w, const char *quoted, size_t n)
+{
+	jw_sep(w);
+	sb_add(w->out, quoted, n);
+	w->need_comma = 0;
+}
+
+void
 jw_strn(struct jsonw *w, const char *s, size_t n)
 {
 	if (s == NULL) {

@@ -146,11 +146,11 @@ msg_story(struct jsonw *w, struct report *r, const struct corr_msg *m)
 			break;
 		src = atoi(p);
 		jw_obj_begin(w);
-		jw_key(w, "source");
+		JW_KEY(w, "source");
 		jw_str(w, src >= 0 && src < r->info->nsources ? r->info->sources[src] : NULL);
-		jw_key(w, "line");
+		JW_KEY(w, "line");
 		jw_int(w, strtoll(c1 + 1, NULL, 10));
-		jw_key(w, "text");
+		JW_KEY(w, "text");
 		jw_strn(w, c2 + 1, (size_t)(nl - c2 - 1));
 		jw_obj_end(w);
 		p = nl + 1;
@@ -171,8 +171,8 @@ jw_time(struct jsonw *w, const struct logtime *t)
 	jw_str(w, buf);
 }
 
-#define KSTR(k, v) do { jw_key(w, k); jw_str(w, v); } while (0)
-#define KINT(k, v) do { jw_key(w, k); jw_int(w, v); } while (0)
+#define KSTR(k, v) do { JW_KEY(w, k); jw_str(w, v); } while (0)
+#define KINT(k, v) do { JW_KEY(w, k); jw_int(w, v); } while (0)
 
 static void
 json_message(struct report *r, const struct corr_msg *m)
@@ -192,15 +192,16 @@ json_message(struct report *r, const struct corr_msg *m)
 	jw_obj_begin(w);
 	KSTR("queue_id", corr_str(m, m->qid));
 	KSTR("instance", corr_str(m, m->instance));
+	KSTR("log_host", corr_str(m, m->loghost));
 	KSTR("outcome", dstatus_name(corr_msg_outcome(m)));
-	jw_key(w, "complete");
+	JW_KEY(w, "complete");
 	jw_bool(w, m->removed);
-	jw_key(w, "first_seen");
+	JW_KEY(w, "first_seen");
 	jw_time(w, &m->first);
-	jw_key(w, "last_seen");
+	JW_KEY(w, "last_seen");
 	jw_time(w, &m->last);
 	KSTR("origin", origin_name(m->origin));
-	jw_key(w, "uid");
+	JW_KEY(w, "uid");
 	if (m->uid >= 0)
 		jw_int(w, m->uid);
 	else
@@ -208,12 +209,12 @@ json_message(struct report *r, const struct corr_msg *m)
 	KSTR("client", corr_str(m, m->client));
 	KSTR("sasl_username", corr_str(m, m->sasl_user));
 	KSTR("from", corr_str(m, m->from));
-	jw_key(w, "size");
+	JW_KEY(w, "size");
 	if (m->size >= 0)
 		jw_int(w, m->size);
 	else
 		jw_null(w);
-	jw_key(w, "nrcpt");
+	JW_KEY(w, "nrcpt");
 	if (m->nrcpt_declared >= 0)
 		jw_int(w, m->nrcpt_declared);
 	else
@@ -221,12 +222,12 @@ json_message(struct report *r, const struct corr_msg *m)
 	KSTR("message_id", corr_str(m, m->msgid));
 	KINT("delivery_rounds", m->attempts);
 	KSTR("parent", corr_str(m, m->parent));
-	jw_key(w, "children");
+	JW_KEY(w, "children");
 	jw_arr_begin(w);
 	for (k = 0; k < m->nchildren; k++)
 		jw_str(w, corr_str(m, m->children[k]));
 	jw_arr_end(w);
-	jw_key(w, "recipients");
+	JW_KEY(w, "recipients");
 	jw_arr_begin(w);
 	for (i = 0; i < m->nrcpt; i++) {
 		const struct corr_rcpt *rc = &m->rcpt[i];
@@ -238,7 +239,7 @@ json_message(struct report *r, const struct corr_msg *m)
 		KSTR("relay", corr_str(m, rc->relay));
 		KSTR("dsn", corr_str(m, rc->dsn));
 		KSTR("reason", corr_str(m, rc->reason));
-		jw_key(w, "delay");
+		JW_KEY(w, "delay");
 		jw_num(w, corr_str(m, rc->delay));
 		KSTR("delays", corr_str(m, rc->delays));
 		KINT("attempts", rc->attempts);
@@ -247,10 +248,10 @@ json_message(struct report *r, const struct corr_msg *m)
 	}
 	jw_arr_end(w);
 	KINT("recipients_not_listed", m->rcpt_dropped);
-	jw_key(w, "findings");
+	JW_KEY(w, "findings");
 	msg_findings(w, r->diag, m);
 	if (r->info->queue_id != NULL) {
-		jw_key(w, "story");
+		JW_KEY(w, "story");
 		msg_story(w, r, m);
 	}
 	jw_obj_end(w);
@@ -268,6 +269,38 @@ finding_json(struct report *r, const struct finding *f)
 	json_object_object_add(o, "severity", json_object_new_string(find_sev_name(f->severity)));
 	json_object_object_add(o, "rank", json_object_new_int(f->rank));
 	json_object_object_add(o, "host", f->host != NULL ? jstr(r, f->host) : NULL);
+	json_object_object_add(o, "status", json_object_new_string(diag_status_name(f->status)));
+	json_object_object_add(o, "resolved_at", f->status == DSTAT_RESOLVED ? jtime(&f->resolved_at)
+			       : NULL);
+	json_object_object_add(o, "original_severity",
+			       json_object_new_string(find_sev_name(f->orig_severity)));
+	json_object_object_add(o, "direct", json_object_new_boolean(f->direct));
+	{
+		json_object *lh = json_object_new_array();
+
+		for (i = 0; i < f->nloghosts; i++)
+			json_object_array_add(lh, jstr(r, f->loghosts[i]));
+		json_object_object_add(o, "log_hosts", lh);
+	}
+	json_object_object_add(o, "consequence", json_object_new_boolean(
+		f->msgs_consequence > 0 && f->msgs_delivered + f->msgs_failed == 0));
+	if (f->direct) {
+		json_object *dl = json_object_new_array();
+
+		for (i = 0; i < f->ndetails; i++) {
+			json_object *d = json_object_new_object();
+
+			json_object_object_add(d, "key", jstr(r, f->details[i].key));
+			json_object_object_add(d, "host", f->details[i].host != NULL
+					       ? jstr(r, f->details[i].host) : NULL);
+			json_object_object_add(d, "count",
+					       json_object_new_int64((int64_t)f->details[i].count));
+			json_object_array_add(dl, d);
+		}
+		json_object_object_add(o, "details", dl);
+		json_object_object_add(o, "details_other",
+				       json_object_new_int64((int64_t)f->details_other));
+	}
 	json_object_object_add(o, "title", jstr(r, f->title));
 	json_object_object_add(o, "explanation", jstr(r, f->explain));
 	json_object_object_add(o, "fix", jstr(r, f->fix));
@@ -345,6 +378,33 @@ config_json(struct report *r)
 	return o;
 }
 
+/* Stats: whether the input could be read, and the Postfix lines that
+ * were not understood, by reason. */
+static void
+input_stats_json(struct report *r, json_object *st, const struct run_stats *rs)
+{
+	static const char *const verdicts[] = { "ok", "empty", "no_postfix", "unreadable" };
+	json_object *nu = json_object_new_object(), *fb = NULL;
+
+	json_object_object_add(st, "postfix_lines", json_object_new_int64((int64_t)rs->tagged));
+	json_object_object_add(nu, "header", json_object_new_int64((int64_t)rs->bad_header));
+	json_object_object_add(nu, "queue_id", json_object_new_int64((int64_t)rs->bad_qid));
+	json_object_object_add(nu, "record", json_object_new_int64((int64_t)rs->malformed));
+	json_object_object_add(nu, "program_uncertain",
+			       json_object_new_int64((int64_t)rs->prog_uncertain));
+	json_object_object_add(st, "not_understood", nu);
+	json_object_object_add(st, "input", json_object_new_string(
+		(unsigned)rs->verdict < sizeof(verdicts) / sizeof(verdicts[0])
+		? verdicts[rs->verdict] : "ok"));
+	if (rs->first_bad_source >= 0 && rs->first_bad_source < r->info->nsources) {
+		fb = json_object_new_object();
+		json_object_object_add(fb, "source", jstr(r, r->info->sources[rs->first_bad_source]));
+		json_object_object_add(fb, "line", json_object_new_int64((int64_t)rs->first_bad_lineno));
+		json_object_object_add(fb, "text", jstr(r, rs->first_bad));
+	}
+	json_object_object_add(st, "first_unreadable", fb);
+}
+
 static void
 json_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 	 const struct run_stats *rs)
@@ -370,6 +430,7 @@ json_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 	json_object_object_add(st, "bytes", json_object_new_int64((int64_t)rs->bytes));
 	json_object_object_add(st, "parsed", json_object_new_int64((int64_t)rs->postfix));
 	json_object_object_add(st, "not_postfix", json_object_new_int64((int64_t)rs->non_postfix));
+	json_object_object_add(st, "other_hosts", json_object_new_int64((int64_t)rs->other_hosts));
 	json_object_object_add(st, "malformed_postfix", json_object_new_int64((int64_t)rs->malformed));
 	json_object_object_add(st, "unknown_format", json_object_new_int64((int64_t)rs->unknown_format));
 	json_object_object_add(st, "truncated", json_object_new_int64((int64_t)rs->truncated));
@@ -392,6 +453,7 @@ json_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 	json_object_object_add(st, "messages", msgs);
 	json_object_object_add(st, "recipients", json_object_new_int64((int64_t)cs->recipients));
 	json_object_object_add(st, "findings_dropped", json_object_new_int64((int64_t)d->dropped));
+	input_stats_json(r, st, rs);
 	fputs(",\"stats\":", r->out);
 	emit(r, st);
 	fputs("}\n", r->out);

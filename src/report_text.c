@@ -199,6 +199,57 @@ text_message(struct report *r, const struct corr_msg *m)
 		tp->healthy[tp->nhealthy++] = xstrndup(tp->sb.s, tp->sb.len);
 }
 
+/* Resolved, overcome, a consequence; the recipient domains of a class. */
+static void
+print_finding_state(struct report *r, const struct finding *f)
+{
+	struct text_priv *tp = r->priv;
+	char when[48];
+	size_t i;
+
+	sb_reset(&tp->sb);
+	if (f->status == DSTAT_RESOLVED) {
+		logtime_format(&f->resolved_at, when, sizeof(when));
+		sb_printf(&tp->sb, "Resolved since %s: a later delivery over the same next hop "
+			  "succeeded", when);
+	} else if (f->status == DSTAT_OVERCOME) {
+		sb_adds(&tp->sb, "Overcome: every message it delayed was delivered by a later attempt");
+	} else if (f->msgs_consequence > 0 && f->msgs_delivered + f->msgs_failed == 0) {
+		sb_adds(&tp->sb, "A consequence: only bounce notifications of mail that had failed "
+			"already were affected; see the failure of the original message.");
+	}
+	if (f->status != DSTAT_ACTIVE)
+		sb_printf(&tp->sb, f->orig_severity != f->severity ? " (was %s)." : ".",
+			  find_sev_name(f->orig_severity));
+	if (tp->sb.len > 0) {
+		fprintf(r->out, "   ");
+		wrap(r->out, tp->sb.s, 3, 3);
+	}
+	if (f->nloghosts > 1) {
+		sb_reset(&tp->sb);
+		for (i = 0; i < f->nloghosts; i++) {
+			if (i > 0)
+				sb_adds(&tp->sb, ", ");
+			clean(&tp->sb, f->loghosts[i]);
+		}
+		fprintf(r->out, "   Logged by: ");
+		wrap(r->out, tp->sb.s, 14, 14);
+	}
+	if (!f->direct || f->ndetails == 0)
+		return;
+	sb_reset(&tp->sb);
+	for (i = 0; i < f->ndetails; i++) {
+		if (i > 0)
+			sb_adds(&tp->sb, ", ");
+		clean(&tp->sb, f->details[i].key);
+		sb_printf(&tp->sb, " (%lu)", f->details[i].count);
+	}
+	if (f->details_other > 0)
+		sb_printf(&tp->sb, " and %lu more", f->details_other);
+	fprintf(r->out, "   Where: ");
+	wrap(r->out, tp->sb.s, 10, 10);
+}
+
 static void
 print_finding(struct report *r, size_t n, const struct finding *f)
 {
@@ -214,6 +265,7 @@ print_finding(struct report *r, size_t n, const struct finding *f)
 	clean(&tp->sb, f->title);
 	fprintf(r->out, "   ");
 	wrap(r->out, tp->sb.s, 3, 3);
+	print_finding_state(r, f);
 	sb_reset(&tp->sb);
 	clean_paragraphs(&tp->sb, f->explain);
 	fprintf(r->out, "   Why: ");
@@ -263,6 +315,39 @@ finding_shown(const struct report *r, const struct finding *f)
 	return 0;
 }
 
+/* One sentence on an input that could not be diagnosed (the verdict of
+ * pipeline_finish); nothing for a readable log. */
+static void
+text_input_verdict(struct report *r, const struct run_stats *rs, const char *indent)
+{
+	struct text_priv *tp = r->priv;
+
+	switch (rs->verdict) {
+	case INPUT_EMPTY:
+		fprintf(r->out, "%sNo log lines: there was nothing to diagnose.\n", indent);
+		break;
+	case INPUT_NO_POSTFIX:
+		fprintf(r->out, "%s%sNo Postfix record found: the log could not be diagnosed.%s\n",
+			indent, color(r, C_RED), color(r, C_RESET));
+		break;
+	case INPUT_UNREADABLE:
+		fprintf(r->out, "%s%sThe log could not be read: %llu of %llu Postfix lines were not "
+			"understood.%s\n", indent, color(r, C_RED), rs->unreadable, rs->tagged,
+			color(r, C_RESET));
+		if (*indent == '\0' && rs->first_bad_source >= 0
+		    && rs->first_bad_source < r->info->nsources) {
+			sb_reset(&tp->sb);
+			clean(&tp->sb, r->info->sources[rs->first_bad_source]);
+			sb_printf(&tp->sb, ":%lu: ", rs->first_bad_lineno);
+			clean(&tp->sb, rs->first_bad);
+			fprintf(r->out, "%s  first: %s\n", indent, tp->sb.s);
+		}
+		break;
+	case INPUT_OK:
+		break;
+	}
+}
+
 static void
 text_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 	 const struct run_stats *rs)
@@ -289,6 +374,10 @@ text_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 		clean(&tp->sb, cf->dir);
 	fprintf(r->out, "configuration: %s\n\n", tp->sb.s);
 
+	if (rs->verdict != INPUT_OK) {
+		text_input_verdict(r, rs, "");
+		fputc('\n', r->out);
+	}
 	for (i = 0; i < d->n; i++)
 		if (d->f[i]->severity >= FSEV_WARNING && finding_shown(r, d->f[i])) {
 			if (shown++ == 0)
@@ -296,7 +385,7 @@ text_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 					color(r, C_BOLD), color(r, C_RESET));
 			print_finding(r, shown, d->f[i]);
 		}
-	if (shown == 0)
+	if (shown == 0 && rs->verdict == INPUT_OK)
 		fprintf(r->out, "%sNo problems found.%s\n\n", color(r, C_GREEN), color(r, C_RESET));
 	for (i = 0; i < d->n; i++)
 		if (d->f[i]->severity < FSEV_WARNING && finding_shown(r, d->f[i])) {
@@ -333,7 +422,15 @@ text_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 		rs->lines, rs->postfix, rs->non_postfix, rs->unknown_format, rs->truncated);
 	if (rs->malformed > 0)
 		fprintf(r->out, ", %llu malformed Postfix records", rs->malformed);
+	if (rs->bad_header > 0)
+		fprintf(r->out, ", %llu Postfix lines with an unreadable header", rs->bad_header);
+	if (rs->bad_qid > 0)
+		fprintf(r->out, ", %llu with an invalid queue ID", rs->bad_qid);
+	if (rs->prog_uncertain > 0)
+		fprintf(r->out, ", %llu with the program not certain (tag cut at '/')",
+			rs->prog_uncertain);
 	fputs(".\n", r->out);
+	text_input_verdict(r, rs, "         ");
 }
 
 static void

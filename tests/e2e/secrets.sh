@@ -40,4 +40,18 @@ if [ "$found_any" = 1 ] && grep -rqF -- "$(head -1 "$tmpdir/pw")" "$FMRD_SRCDIR"
 else
 	not_ok "no sample with a password to search for"
 fi
+
+# verbose smtp logging (smtp -v, debug_peer_list) prints the password it
+# looked up: redacted even without the configuration (the JSON story of
+# the message carries those lines, so the check sees them)
+vlog=$FMRD_SRCDIR/tests/e2e/data/verbose-sasl/mail.log
+"$FMRD_BIN" --json --no-config --year 2026 --queue-id 1A2B3C4D5E "$vlog" > "$tmpdir/vout" 2>&1 || true
+if grep -qF -e 'Verb0se-Pw-1' -e 'Verb0se-Pw-2' "$tmpdir/vout"; then
+	not_ok "verbose SASL lookup lines: password leaked without configuration"
+elif ! grep -q 'smtp_sasl_passwd_lookup: host .* pass .\*\*\*\*\*\*\*\*' "$tmpdir/vout" \
+    || ! grep -q 'maps_find: .* = me@example.com:\*\*\*\*\*\*\*\*' "$tmpdir/vout"; then
+	not_ok "verbose SASL lookup lines: the lines are not in the output, redacted (nothing checked)"
+else
+	ok "verbose SASL lookup lines: passwords redacted without configuration"
+fi
 tap_done

@@ -503,6 +503,53 @@ test_alternation_prefix(void **state)
 	assert_match(c, "postfix/smtp[1]: cannot authenticate: no mechanism available", NULL, "t.alt");
 }
 
+/* The literal of an anchored regex may sit inside groups that match
+ * exactly once; optional groups and alternations give none. */
+static void
+test_group_prefix(void **state)
+{
+	static const struct {
+		const char *regex, *literal;
+	} cases[] = {
+		{ "^(?<why>connect to (?<h>\\S+): refused)$", "connect to " },
+		{ "^(?:(?<w>lost connection with) x)$", "lost connection with" },
+		{ "^(host )+said", "host " },
+		{ "^(?:host (?<s>\\S+) said: )?x$", NULL },
+		{ "^(?:host|peer) x$", NULL },
+		{ "^(?:ab(c)|de)$", NULL },
+		{ "^(?=ab)abc$", NULL },
+		{ "^(?i:abc)$", NULL },
+		{ "^(?<n>[ab]|c)x$", NULL },
+	};
+	struct ctx *c = *state;
+	char rules[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		catalog_free(&c->cat);
+		catalog_init(&c->cat);
+		snprintf(rules, sizeof(rules), "[finding t.g]\ntitle = t\nexplain = e\nfix = f\n\n"
+			 "[match t.g]\nregex = %s\n", cases[i].regex);
+		load_ok(c, rules);
+		if (cases[i].literal == NULL) {
+			if (c->cat.rules[0].literal != NULL)
+				fail_msg("%s: literal \"%s\", expected none", cases[i].regex,
+					 c->cat.rules[0].literal);
+		} else {
+			assert_non_null(c->cat.rules[0].literal);
+			assert_string_equal(c->cat.rules[0].literal, cases[i].literal);
+			assert_int_equal(c->cat.rules[0].anchored, 1);
+		}
+	}
+	/* the optional group still matches without its text */
+	catalog_free(&c->cat);
+	catalog_init(&c->cat);
+	load_ok(c, "[finding t.g]\ntitle = t\nexplain = e\nfix = f\n\n"
+		"[match t.g]\nregex = ^(?:host (?<s>\\S+) said: )?x$\n");
+	assert_match(c, "postfix/smtp[1]: x", NULL, "t.g");
+	assert_match(c, "postfix/smtp[1]: host a said: x", NULL, "t.g");
+}
+
 static void
 test_providers(void **state)
 {
@@ -1019,6 +1066,8 @@ kb_conf(struct ctx *c, const struct cat_rule *r, enum prog_id prog, const char *
 		case COND_NOT_SUBMITTED:
 		case COND_RECEIVED:
 		case COND_NOT_RECEIVED:
+		case COND_DIRECT:
+		case COND_NOT_DIRECT:
 			break;	/* kb_ctx */
 		case COND_SASL_DB_STALE:
 		case COND_SASL_DB_MISSING:
@@ -1066,6 +1115,10 @@ kb_ctx(const struct cat_rule *r)
 			ctx |= CTX_SUBMITTED;
 		else if (r->conds[i].op == COND_RECEIVED)
 			ctx |= CTX_RECEIVED;
+		else if (r->conds[i].op == COND_DIRECT)
+			ctx |= CTX_DIRECT;
+		else if (r->conds[i].op == COND_NOT_DIRECT)
+			ctx |= CTX_RELAYED;
 	return ctx;
 }
 
@@ -1213,6 +1266,7 @@ main(void)
 		T(test_fallback),
 		T(test_facts_and_literal),
 		T(test_alternation_prefix),
+		T(test_group_prefix),
 		T(test_alternation_after_class),
 		T(test_providers),
 		T(test_when_conditions),

@@ -358,7 +358,7 @@ test_smtpd_origin(void **state)
 			    "unknown user (in reply to RCPT TO command)");
 	/* one bounced recipient makes the message bounced */
 	assert_int_equal(g->outcome, DS_BOUNCED);
-	assert_true(has_finding(g, "delivery.bounced"));
+	assert_true(has_finding(g, "recipient.unknown_user"));
 }
 
 static void
@@ -771,7 +771,7 @@ test_bounce_link(void **state)
 	assert_int_equal(parent->nchildren, 1);
 	assert_string_equal(parent->children[0], "F6A7B8C9D0");
 	assert_string_equal(parent->parent, "");
-	assert_true(has_finding(parent, "delivery.bounced"));
+	assert_true(has_finding(parent, "recipient.unknown_user"));
 
 	child = find_msg(fx, "postfix", "F6A7B8C9D0");
 	assert_string_equal(child->parent, "A1B2C3D4E5");

@@ -20,6 +20,8 @@
 #include "record.h"
 #include "util.h"
 
+#define S(x) ((struct span){ (x), strlen(x) })
+
 static const char RULES[] =
 	"[finding t.auth]\nseverity = error\nrank = 70\n"
 	"title = auth failed at ${server|(no server)}\nexplain = e\nfix = f\n\n"
@@ -30,7 +32,13 @@ static const char RULES[] =
 	"[finding t.dns]\ntitle = no name ${name}\nexplain = e\nfix = f\n\n"
 	"[match t.dns]\nregex = ^no such name (?<name>\\S+)$\n\n"
 	"[finding t.svc]\ntitle = t\nexplain = e\nfix = f\n\n"
-	"[match t.svc]\nregex = ^service (?<service>\\S+) is busy$\n";
+	"[match t.svc]\nregex = ^service (?<service>\\S+) is busy$\n\n"
+	"[finding t.state]\nseverity = warning\nresolved_by = never\ntitle = t\nexplain = e\nfix = f\n\n"
+	"[match t.state]\nregex = ^map of (?<server>\\S+) is stale$\n\n"
+	"[finding t.msg]\nresolved_by = message\ntitle = t\nexplain = e\nfix = f\n\n"
+	"[match t.msg]\nregex = ^sender refused by (?<server>\\S+)$\n\n"
+	"[finding t.class]\nseverity = warning\nrank = 10\ngroup = class\ntitle = t\nexplain = e\nfix = f\n\n"
+	"[match t.class]\nregex = ^mailbox full at (?<server>\\S+)$\n";
 
 struct fx {
 	struct catalog cat;
@@ -239,6 +247,151 @@ static const struct {
 	{ WITH, "${server", "${server" },
 };
 
+/* Resolution: (text, outcome of its message, success over the next hop
+ * after it) -> status and severity after diag_resolve. */
+static void
+test_resolution_table(void **state)
+{
+	static const struct {
+		const char *text;
+		enum dstatus outcome;	/* DS_NONE: not attached to a message */
+		int success_after, success_before, consequence;
+		enum diag_status want;
+		enum find_sev want_sev;
+	} cases[] = {
+		/* fixed, flushed or new mail went through: resolved */
+		{ "auth failed at smtp.x.com[192.0.2.1]:587", DS_DEFERRED, 1, 0, 0,
+		  DSTAT_RESOLVED, FSEV_INFO },
+		/* the success came before the last failure: still failing */
+		{ "auth failed at smtp.x.com[192.0.2.1]:587", DS_DEFERRED, 0, 1, 0,
+		  DSTAT_ACTIVE, FSEV_ERROR },
+		/* the message was delivered by a later attempt: overcome */
+		{ "auth failed at smtp.x.com[192.0.2.1]:587", DS_SENT, 0, 0, 0,
+		  DSTAT_OVERCOME, FSEV_INFO },
+		/* bounced at once: later mail proves nothing for it */
+		{ "auth failed at smtp.x.com[192.0.2.1]:587", DS_BOUNCED, 1, 0, 0,
+		  DSTAT_ACTIVE, FSEV_ERROR },
+		/* about no message: nothing to judge */
+		{ "auth failed at smtp.x.com[192.0.2.1]:587", DS_NONE, 1, 0, 0,
+		  DSTAT_ACTIVE, FSEV_ERROR },
+		/* a lasting state is never resolved */
+		{ "map of smtp.x.com is stale", DS_SENT, 1, 0, 0, DSTAT_ACTIVE, FSEV_WARNING },
+		/* resolved_by = message: the next hop's success does not count */
+		{ "sender refused by smtp.x.com[192.0.2.1]:587", DS_DEFERRED, 1, 0, 0,
+		  DSTAT_ACTIVE, FSEV_ERROR },
+		{ "sender refused by smtp.x.com[192.0.2.1]:587", DS_SENT, 1, 0, 0,
+		  DSTAT_OVERCOME, FSEV_INFO },
+		/* only a bounce notification failed: a consequence, a warning */
+		{ "auth failed at smtp.x.com[192.0.2.1]:587", DS_BOUNCED, 0, 0, 1,
+		  DSTAT_ACTIVE, FSEV_WARNING },
+	};
+	struct fx *fx = *state;
+	struct logtime t = { 1000, -1, 0, 0, 1 };
+	char rest[256];
+	size_t i;
+	int idx;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		diag_free(&fx->d);
+		diag_init(&fx->d, NULL, &fx->cat);
+		fx->d.seq = 10;
+		if (cases[i].success_before)
+			diag_success(&fx->d, S("smtp.x.com[192.0.2.1]:587"), &t);
+		fx->d.seq = 20;
+		snprintf(rest, sizeof(rest), "postfix/smtp[1]: %s", cases[i].text);
+		idx = feed(fx, rest);
+		if (cases[i].outcome != DS_NONE)
+			diag_outcome(&fx->d, idx, cases[i].outcome, cases[i].consequence);
+		fx->d.seq = 30;
+		if (cases[i].success_after)
+			diag_success(&fx->d, S("smtp.x.com[192.0.2.2]:587"), &t);
+		diag_rank(&fx->d);
+		assert_int_equal(fx->d.n, 1);
+		if (fx->d.f[0]->status != cases[i].want || fx->d.f[0]->severity != cases[i].want_sev)
+			fail_msg("case %zu (%s): status %s severity %s", i, cases[i].text,
+				 diag_status_name(fx->d.f[0]->status),
+				 find_sev_name(fx->d.f[0]->severity));
+	}
+}
+
+/* Problems before notes, active before resolved, causes before
+ * consequences, then rank. */
+static void
+test_rank_order_with_status(void **state)
+{
+	struct fx *fx = *state;
+	struct logtime t = { 1000, -1, 0, 0, 1 };
+	int a, b;
+
+	fx->d.seq = 1;
+	a = feed(fx, "postfix/smtp[1]: auth failed at smtp.x.com[192.0.2.1]:587");	/* rank 70 */
+	diag_outcome(&fx->d, a, DS_BOUNCED, 1);	/* only a notification */
+	fx->d.seq = 2;
+	b = feed(fx, "postfix/smtp[1]: connect to smtp.y.com: refused");	/* rank 50 */
+	diag_outcome(&fx->d, b, DS_DEFERRED, 0);
+	fx->d.seq = 3;
+	feed(fx, "postfix/smtp[1]: auth failed at smtp.z.com[192.0.2.3]:587");
+	fx->d.seq = 4;
+	diag_outcome(&fx->d, 2, DS_DEFERRED, 0);
+	diag_success(&fx->d, S("smtp.z.com[192.0.2.3]:587"), &t);	/* resolves the third */
+	diag_rank(&fx->d);
+	assert_int_equal(fx->d.n, 3);
+	assert_string_equal(fx->d.f[0]->host, "smtp.y.com");		/* active cause */
+	assert_string_equal(fx->d.f[1]->host, "smtp.x.com");		/* consequence */
+	assert_int_equal(fx->d.f[1]->severity, FSEV_WARNING);
+	assert_string_equal(fx->d.f[2]->host, "smtp.z.com");		/* resolved: a note */
+	assert_int_equal(fx->d.f[2]->status, DSTAT_RESOLVED);
+}
+
+/* group = class and hits about recipients' MX hosts: one finding per ID,
+ * recipient domains as detail rows. */
+static void
+test_class_grouping(void **state)
+{
+	static const char *const lines[] = {
+		"postfix/smtp[1]: mailbox full at mx.a.example[192.0.2.1]:25",
+		"postfix/smtp[1]: mailbox full at mx.b.example[192.0.2.2]:25",
+		"postfix/smtp[1]: mailbox full at mx.a.example[192.0.2.1]:25",
+		"postfix/smtp[1]: connect to mx.c.example: refused",
+		"postfix/smtp[1]: connect to mx.d.example: refused",
+	};
+	static const char *const domains[] = { "a.example", "b.example", "A.Example", "", "" };
+	struct fx *fx = *state;
+	struct pf_record rec;
+	struct cat_hit hit;
+	struct evref ev;
+	struct diag_hitctx hc;
+	const struct finding *f;
+	size_t i;
+
+	for (i = 0; i < 5; i++) {
+		memset(&rec, 0, sizeof(rec));
+		assert_true(record_parse(S(lines[i]), &rec));
+		assert_true(catalog_match(&fx->cat, KIND_FINDING, CM_REGULAR, SCOPE_LINE, &rec, DS_NONE,
+					  rec.text, NULL, &hit));
+		memset(&ev, 0, sizeof(ev));
+		ev.text = S(lines[i]);
+		ev.host = S("web1");
+		hc.path = i < 3 ? NH_UNKNOWN : NH_DIRECT;
+		hc.domain = S(domains[i]);
+		assert_true(diag_hit_ctx(&fx->d, &hit, &rec, &ev, &hc) >= 0);
+	}
+	assert_int_equal(fx->d.n, 2);
+	f = find(fx, "t.class", NULL);
+	assert_true(f->direct);
+	assert_int_equal(f->ndetails, 2);
+	assert_string_equal(f->details[0].key, "a.example");
+	assert_int_equal(f->details[0].count, 2);
+	assert_string_equal(f->details[0].host, "mx.a.example");
+	assert_string_equal(f->details[1].key, "b.example");
+	f = find(fx, "t.conn", NULL);
+	assert_true(f->direct);
+	assert_int_equal(f->ndetails, 2);
+	assert_string_equal(f->details[1].key, "mx.d.example");
+	assert_int_equal(f->nloghosts, 1);
+	assert_string_equal(f->loghosts[0], "web1");
+}
+
 static void
 test_templates(void **state)
 {
@@ -258,6 +411,9 @@ main(void)
 		T(test_hit_without_host),
 		T(test_host_forms),
 		T(test_templates),
+		T(test_resolution_table),
+		T(test_rank_order_with_status),
+		T(test_class_grouping),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -244,6 +244,56 @@ test_secret_longest_match(void **state)
 	check_json(LIT("a S3cr3t b"), "a " TS_REDACTED " b", 0);
 }
 
+/* ts_plain_ascii (a word at a time without secrets, a byte at a time
+ * with them) agrees with the byte-wise definition: every byte of every
+ * length and position, and random buffers. */
+static int
+plain_ref(const unsigned char *p, size_t n, int first)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] >= 0x7f || p[i] == '"' || p[i] == '\\' || p[i] == first)
+			return 0;
+	return 1;
+}
+
+static void
+test_plain_ascii(void **state)
+{
+	unsigned char buf[40];
+	unsigned seed = 12345;
+	size_t n, pos, i;
+	int c, round;
+
+	(void)state;
+	for (round = 0; round < 2; round++) {
+		if (round == 1)
+			ts_secret_add("Zsecret", 7);
+		for (n = 0; n <= 20; n++)
+			for (pos = 0; pos < n; pos++)
+				for (c = 0; c < 256; c++) {
+					memset(buf, 'a', n);
+					buf[pos] = (unsigned char)c;
+					assert_int_equal(ts_plain_ascii((const char *)buf, n),
+							 plain_ref(buf, n, round ? 'Z' : -1));
+				}
+		for (i = 0; i < 20000; i++) {
+			n = (size_t)(seed % sizeof(buf));
+			for (pos = 0; pos < n; pos++) {
+				seed = seed * 1103515245u + 12345u;
+				/* mostly printable, sometimes anything */
+				buf[pos] = (unsigned char)((seed >> 16) % 8 == 0 ? (seed >> 8) & 0xff
+							   : 0x20 + (seed >> 8) % 0x5f);
+			}
+			seed = seed * 1103515245u + 12345u;
+			assert_int_equal(ts_plain_ascii((const char *)buf, n),
+					 plain_ref(buf, n, round ? 'Z' : -1));
+		}
+	}
+	ts_secrets_clear();
+}
+
 int
 main(void)
 {
@@ -262,6 +312,7 @@ main(void)
 		cmocka_unit_test_teardown(test_secret_too_short_ignored, teardown_secrets),
 		cmocka_unit_test_teardown(test_secret_multibyte_and_clear, teardown_secrets),
 		cmocka_unit_test_teardown(test_secret_longest_match, teardown_secrets),
+		cmocka_unit_test_teardown(test_plain_ascii, teardown_secrets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
