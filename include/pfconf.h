@@ -50,11 +50,19 @@ struct pfconf {
 	struct sasl_entry *sasl;
 	size_t nsasl;
 	char *sasl_file;	/* source file of the password map, if read */
+	char *sasl_unavailable;	/* why a map under /etc/postfix/ was not read
+				 * with another config dir (it is not in DIR
+				 * and the host's file is not used), or NULL */
 	int sasl_db_state;	/* SASL_DB_*: its postmap output vs. the source */
 	struct cf_where sasl_db_where;	/* evidence: both modification times */
 	char **lines;		/* owned copies of logical lines (evidence) */
 	size_t nlines;
 };
+
+/* The host's own configuration directory, "/etc/postfix". When DIR is
+ * another directory, a map path under it is looked up in DIR only (never
+ * the host's file). Variable so that the unit tests can point it elsewhere. */
+extern const char *pfconf_host_dir;
 
 /* Read DIR/main.cf, DIR/master.cf and the password map source. Returns 0
  * on success, -1 if main.cf could not be read (cf->error says why). */

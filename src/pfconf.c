@@ -73,13 +73,19 @@ typedef void (*cf_line_fn)(struct pfconf *, char *, int, const char *);
 static int
 cf_read_logical(struct pfconf *cf, const char *path, cf_line_fn fn)
 {
-	FILE *fp = fopen(path, "r");
+	FILE *fp;
 	struct strbuf logical;
+	struct stat st;
 	char *buf, *p;
 	int lineno = 0, start = 0;
 	const char *file;
 
-	if (fp == NULL)
+	/* only regular files: a map named /dev/zero or a FIFO would hang */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		return -1;
+	}
+	if ((fp = fopen(path, "r")) == NULL)
 		return -1;
 	file = cf_keep_line(cf, path);
 	buf = xmalloc(CF_MAX_LINE);
@@ -299,21 +305,51 @@ cf_inline_secrets(const char *maps)
 	}
 }
 
+const char *pfconf_host_dir = "/etc/postfix";
+
+/* Length of "HOSTDIR/" when P[0..n) is a file under the host's
+ * configuration directory, else 0. */
+static size_t
+cf_host_prefix(const char *p, size_t n)
+{
+	size_t h = strlen(pfconf_host_dir);
+
+	while (h > 1 && pfconf_host_dir[h - 1] == '/')
+		h--;
+	if (n <= h + 1 || strncmp(p, pfconf_host_dir, h) != 0 || p[h] != '/')
+		return 0;
+	return h + 1;
+}
+
+/* Is the configuration directory the host's own one (the same directory,
+ * however it was named)? */
+static int
+cf_dir_is_host(const struct pfconf *cf)
+{
+	struct stat a, b;
+
+	return stat(cf->dir, &a) == 0 && stat(pfconf_host_dir, &b) == 0
+	       && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /* Where to look for the map source P[0..n), in order: under the config
  * directory when P is under /etc/postfix/; the same file name beside
  * main.cf (postmulti instances keep their maps in their own directory);
- * P itself. */
+ * P itself - but not when P is under /etc/postfix/ and the configuration
+ * directory is another one (a copy of someone's configuration must never
+ * be paired with this host's password map). Returns 0 to skip K. */
 static int
 cf_map_candidate(const struct pfconf *cf, const char *p, size_t n, int k,
 		 char *path, size_t size)
 {
 	const char *base;
+	size_t h = cf_host_prefix(p, n);
 
 	switch (k) {
 	case 0:
-		if (n <= 13 || strncmp(p, "/etc/postfix/", 13) != 0)
+		if (h == 0)
 			return 0;
-		snprintf(path, size, "%s/%.*s", cf->dir, (int)(n - 13), p + 13);
+		snprintf(path, size, "%s/%.*s", cf->dir, (int)(n - h), p + h);
 		return 1;
 	case 1:
 		for (base = p + n; base > p && base[-1] != '/'; base--)
@@ -321,6 +357,8 @@ cf_map_candidate(const struct pfconf *cf, const char *p, size_t n, int k,
 		snprintf(path, size, "%s/%.*s", cf->dir, (int)(p + n - base), base);
 		return 1;
 	default:
+		if (h != 0 && !cf_dir_is_host(cf))
+			return 0;
 		snprintf(path, size, "%.*s", (int)n, p);
 		return 1;
 	}
@@ -400,6 +438,14 @@ cf_load_sasl(struct pfconf *cf)
 				return;
 			}
 		}
+		if (cf_host_prefix(p, n) != 0 && !cf_dir_is_host(cf)) {
+			char msg[9000];
+
+			snprintf(msg, sizeof(msg), "%.*s is not available from %s (the host's "
+				 "%s is not read for another configuration directory)",
+				 (int)n, p, cf->dir, pfconf_host_dir);
+			cf->sasl_unavailable = xstrdup(msg);
+		}
 		return;
 	}
 }
@@ -453,6 +499,7 @@ pfconf_free(struct pfconf *cf)
 	free(cf->sasl);
 	free(cf->lines);
 	free(cf->sasl_file);
+	free(cf->sasl_unavailable);
 	free(cf->error);
 	free(cf->dir);
 	memset(cf, 0, sizeof(*cf));

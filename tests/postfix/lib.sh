@@ -159,10 +159,58 @@ pf_start() {
 }
 
 # pf_have_ns: can we make a mount namespace and bind-mount over /etc files?
+# FMRD_NO_UNSHARE=1 says no without trying (to test the fallback, as in an
+# unprivileged container where unshare -m fails).
 pf_have_ns() {
+	[ "${FMRD_NO_UNSHARE:-0}" = 1 ] && return 1
 	unshare --mount --propagation private sh -c \
 		'mount --bind "$1" /etc/hosts && mount --bind "$1" /etc/resolv.conf && mount --bind "$1" /etc/nsswitch.conf' \
 		sh "$PF_CLI_ETC/hosts" >/dev/null 2>&1
+}
+
+# pf_chroot_etc QUEUE_DIR ETC_DIR: the client's smtp(8) chroot etc/, as
+# Debian's init script keeps it: up to date with the client host's files,
+# so that postfix-script, which at every start compares each regular file
+# under QUEUE_DIR/etc with the /etc file of the same name ("warning:
+# QUEUE_DIR/etc/F and /etc/F differ"), stays quiet.
+#   services localtime host.conf   copies of the real /etc files (the
+#                                  client host has no own version of them)
+#   hosts resolv.conf nsswitch.conf  the client host's files (ETC_DIR):
+#     with a mount namespace (PF_NS=1) copies, since the client instance
+#     sees ETC_DIR's files as /etc/F (pf_start); without one (PF_NS=0) the
+#     real /etc, which the suite never changes, is not the client host's:
+#     the files are then kept in QUEUE_DIR/fmrd-pf-etc/ and QUEUE_DIR/etc/F
+#     is a relative symbolic link to ../fmrd-pf-etc/F, which the resolver
+#     follows inside the chroot and postfix-script does not compare (it
+#     compares regular files only: find -type f). A scenario's chroot-etc:
+#     directive replaces the link with a regular file (run.sh), which
+#     postfix-script then compares, as it should.
+PF_CHROOT_HOSTFILES="services localtime host.conf"
+PF_CHROOT_CLIENTFILES="hosts resolv.conf nsswitch.conf"
+pf_chroot_etc() {
+	local q=$1 etc=$2 f
+	mkdir -p "$q/etc"
+	chmod 755 "$q/etc"
+	for f in $PF_CHROOT_HOSTFILES; do
+		rm -f "$q/etc/$f"
+		[ -e "/etc/$f" ] && cp -L "/etc/$f" "$q/etc/$f"
+	done
+	rm -rf "$q/fmrd-pf-etc"
+	for f in $PF_CHROOT_CLIENTFILES; do
+		rm -f "$q/etc/$f"
+	done
+	if [ "${PF_NS:-1}" = 1 ]; then
+		for f in $PF_CHROOT_CLIENTFILES; do
+			cp -p "$etc/$f" "$q/etc/$f"
+		done
+	else
+		mkdir -p "$q/fmrd-pf-etc"
+		chmod 755 "$q/fmrd-pf-etc"
+		for f in $PF_CHROOT_CLIENTFILES; do
+			cp -p "$etc/$f" "$q/fmrd-pf-etc/$f"
+			ln -s "../fmrd-pf-etc/$f" "$q/etc/$f"
+		done
+	fi
 }
 
 # The test name server: dnsmasq on 127.0.0.1:53, answering for *.test from

@@ -60,11 +60,17 @@ install_packages() {
 	[ -n "$missing" ] || return 0
 	pf_log "installing:$missing"
 	# Install Postfix unconfigured ("No configuration": no /etc/postfix/main.cf
-	# is written) - this suite writes every file it needs itself.
-	debconf-set-selections <<-'EOF'
-	postfix postfix/main_mailer_type select No configuration
-	postfix postfix/mailname string client.example.com
-	EOF
+	# is written) - this suite writes every file it needs itself. Only when
+	# Postfix itself is missing: the debconf answers of a Postfix the host
+	# already has (and configured) are not touched.
+	case " $missing " in
+	*" postfix "*)
+		debconf-set-selections <<-'EOF'
+		postfix postfix/main_mailer_type select No configuration
+		postfix postfix/mailname string client.example.com
+		EOF
+		;;
+	esac
 	default_pid_before=$(pf_master_pid /var/spool/postfix)
 	syslog_before=$(system_rsyslogd_pid)
 	# Forbid service starts while installing (Debian's policy-rc.d protocol).
@@ -370,12 +376,9 @@ printf '%s\n' "passwd:         files" "group:          files" "shadow:         f
 printf '%s\n' "127.0.0.1	$PF_PROVIDER_HOST" "127.0.0.1	mail.provider.test" > "$PF_DNS_HOSTS"
 chmod 644 "$PF_CLI_ETC"/* "$PF_DNS_HOSTS"
 chmod 755 "$PF_CLI_ETC" "$(dirname "$PF_DNS_HOSTS")"
-mkdir -p "$PF_CLI_Q/etc"
-chmod 755 "$PF_CLI_Q/etc"
-cp -p "$PF_CLI_ETC"/* "$PF_CLI_Q/etc/"
-for f in services localtime host.conf; do
-	[ -e "/etc/$f" ] && cp -L "/etc/$f" "$PF_CLI_Q/etc/$f"
-done
+# (run.sh makes the chroot's etc/ again before every start of the client,
+# with or without a mount namespace: lib.sh, pf_chroot_etc)
+pf_chroot_etc "$PF_CLI_Q" "$PF_CLI_ETC"
 
 # The private rsyslogd of the "logging: rsyslog" scenarios (lib.sh;
 # run.sh starts it): /dev/log of the client's mount namespace is

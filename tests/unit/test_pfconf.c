@@ -1,7 +1,8 @@
 /*
  * test_pfconf.c - configuration inspection: logical lines, overrides,
  * $name expansion (bounded), defaults, master.cf chroot, the password
- * map beside main.cf, and registration of secrets for redaction.
+ * map beside main.cf (never the host's /etc/postfix map for another
+ * directory), and registration of secrets for redaction.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 
 #include "pfconf.h"
@@ -215,6 +217,81 @@ test_sasl_db_state(void **state)
 	pfconf_free(&cf);
 }
 
+/* With a configuration directory other than the host's (/etc/postfix), a
+ * map path under /etc/postfix/ is looked up in that directory only: a
+ * copy of someone else's main.cf must never be paired with this host's
+ * real password map. pfconf_host_dir stands in for /etc/postfix here. */
+static void
+test_map_not_from_host_dir(void **state)
+{
+	struct pfconf cf;
+	char host[300], other[300], path[400], cfgtext[600];
+	FILE *fp;
+
+	(void)state;
+	snprintf(host, sizeof(host), "%s/host-etc-postfix", dir);
+	snprintf(other, sizeof(other), "%s/copy", dir);
+	assert_int_equal(mkdir(host, 0755), 0);
+	assert_int_equal(mkdir(other, 0755), 0);
+	/* the "host" has a real password map */
+	snprintf(path, sizeof(path), "%s/sasl_passwd", host);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("[smtp.host.example]:587 hostuser:Host-Secret-99\n", fp);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/main.cf", host);
+	snprintf(cfgtext, sizeof(cfgtext), "smtp_sasl_password_maps = hash:%s/sasl_passwd\n", host);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(cfgtext, fp);
+	fclose(fp);
+	/* a copied configuration naming the host's map, without the map */
+	snprintf(path, sizeof(path), "%s/main.cf", other);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(cfgtext, fp);
+	fclose(fp);
+	pfconf_host_dir = host;
+
+	assert_int_equal(pfconf_load(&cf, other), 0);
+	assert_null(cf.sasl_file);
+	assert_int_equal(cf.nsasl, 0);
+	assert_int_equal(cf.sasl_db_state, SASL_DB_UNKNOWN);
+	assert_non_null(cf.sasl_unavailable);
+	assert_non_null(strstr(cf.sasl_unavailable, "/sasl_passwd is not available from "));
+	assert_non_null(strstr(cf.sasl_unavailable, other));
+	pfconf_free(&cf);
+
+	/* the copy ships its map: that one is read */
+	snprintf(path, sizeof(path), "%s/sasl_passwd", other);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("[smtp.copy.example]:587 copyuser:Copy-Secret-1\n", fp);
+	fclose(fp);
+	assert_int_equal(pfconf_load(&cf, other), 0);
+	assert_string_equal(cf.sasl_file, path);
+	assert_int_equal(cf.nsasl, 1);
+	assert_string_equal(cf.sasl[0].user, "copyuser");
+	assert_null(cf.sasl_unavailable);
+	pfconf_free(&cf);
+
+	/* the host's own directory (also when named with a trailing slash)
+	 * reads the host's map */
+	snprintf(path, sizeof(path), "%s/", host);
+	assert_int_equal(pfconf_load(&cf, path), 0);
+	assert_non_null(cf.sasl_file);
+	assert_int_equal(cf.nsasl, 1);
+	assert_string_equal(cf.sasl[0].user, "hostuser");
+	assert_null(cf.sasl_unavailable);
+	pfconf_free(&cf);
+
+	/* paths outside the host's directory keep the old order (beside
+	 * main.cf, then the path itself) and give no note */
+	pfconf_host_dir = "/nonexistent/etc/postfix";
+	assert_int_equal(pfconf_load(&cf, other), 0);
+	assert_non_null(cf.sasl_file);		/* copy/sasl_passwd, beside main.cf */
+	assert_string_equal(cf.sasl[0].user, "copyuser");
+	assert_null(cf.sasl_unavailable);
+	pfconf_free(&cf);
+	pfconf_host_dir = "/etc/postfix";
+}
+
 int
 main(void)
 {
@@ -225,6 +302,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_master_cf_chroot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_password_map_and_secrets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sasl_db_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_map_not_from_host_dir, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
