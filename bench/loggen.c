@@ -9,7 +9,7 @@
  * Usage:
  *     loggen [--seed N] [--size BYTES[k|M|G] | --messages N]
  *            [--format bsd|rfc3339|postlogd] [--long-ids | --mixed-ids]
- *            [--start YYYY-MM-DD] [--truth FILE] [--healthy]
+ *            [--start YYYY-MM-DD] [--truth FILE] [--healthy] [--direct]
  *
  * The output is a discrete-event simulation of one Postfix host ("mx1",
  * myhostname mx1.example.com) that relays everything through
@@ -24,6 +24,15 @@
  * connection reuse (conn_use=), orig_to=, NOQUEUE relay rejects, SASL
  * brute-force noise, anvil statistics, master reloads, and (except in
  * postlogd format) non-Postfix CRON/systemd lines.
+ *
+ * --direct: the host has no relayhost and delivers straight to the
+ * recipients' MX hosts on port 25 (a few big providers with several MX
+ * hosts, hundreds of small domains with mx.DOMAIN).  Mixed in:
+ * greylisting, full mailboxes, unknown users, mistyped domains (DNS
+ * "Host not found"), block-list refusals, throttling by a big provider,
+ * connect timeouts to one dead domain, opportunistic TLS
+ * (Trusted/Untrusted/Anonymous).  The default (relay) output does not
+ * change: the direct code paths draw random numbers only in direct mode.
  *
  * Message texts follow the Postfix 3.10 source (log_adhoc.c, format_tv.c,
  * smtpd.c, tls_misc.c, qmgr_active.c, mail_queue.h ...).  All lines are
@@ -58,6 +67,7 @@
 #define MYHOST      "mx1.example.com"
 #define RELAYHOST   "smtp.fastmail.com"
 #define PF_VERSION  "3.10.4"
+#define OUR_IP      "203.0.113.25"      /* this host's public address (--direct) */
 
 static int64_t t0_epoch = T0_DEFAULT;    /* simulated time 0, UTC */
 
@@ -142,6 +152,7 @@ static char *line_start;
 static uint64_t out_bytes, out_lines;
 static uint64_t target_bytes;           /* 0 = no size limit */
 static int healthy_only;          /* --healthy: no failures at all */
+static int direct_mode;                 /* --direct: no relayhost, MX delivery */
 static int stopping;                    /* no new arrivals */
 
 static void flush_out(void)
@@ -785,17 +796,26 @@ static Ev pop(void)
 
 enum { SRC_PICKUP, SRC_SMTPD, SRC_SUBMIT, SRC_NDR };
 enum { R_PENDING, R_SENT, R_BOUNCED, R_EXPIRED };
-enum { O_NONE, O_SENT, O_BOUNCE_UNKNOWN, O_BOUNCE_DENIED, O_DEFER_LOOKUP };
+enum {
+    O_NONE, O_SENT, O_BOUNCE_UNKNOWN, O_BOUNCE_DENIED, O_DEFER_LOOKUP,
+    /* --direct */
+    O_GREY, O_FULL_DEFER, O_FULL_BOUNCE, O_SPAM, O_NXDOMAIN, O_D_TIMEOUT, O_D_THROTTLE
+};
 enum {
     F_NORMAL, F_CONN_TIMEOUT, F_GREETING_TIMEOUT, F_LOST_BODY, F_RATE,
-    F_SENDER_REJ, F_SIZE, F_THROTTLED, F_LOCAL
+    F_SENDER_REJ, F_SIZE, F_THROTTLED, F_LOCAL,
+    F_NXDOMAIN, F_D_THROTTLE    /* --direct */
 };
+/* --direct: what a recipient's server does with this recipient */
+enum { FATE_OK, FATE_GREY, FATE_FULL_SENT, FATE_FULL_BOUNCE, FATE_UNKNOWN };
 enum { ORIG_NONE, ORIG_ROOT, ORIG_ALIAS };
 enum { MID_GEN, MID_APP, MID_UUID, MID_NONE };
 
 typedef struct {
     uint8_t name, dom, orig, state, out;
     uint16_t num;
+    uint16_t ddom;              /* --direct: index into ddoms[] */
+    uint8_t fate, tries, k, tried;      /* --direct */
 } Rcpt;
 
 typedef struct {
@@ -803,6 +823,8 @@ typedef struct {
     uint8_t qlen, src, longid, doomed, in_use, nrcpt;
     uint8_t mid_kind, fail, ip, new_conn, tls_kind;
     uint8_t attempt_bounced, expired, counted_deferred;
+    uint8_t mxi, mxi2, counted_grey, counted_thr;      /* --direct */
+    uint16_t dgroup;            /* --direct: domain of the current delivery */
     int sender;                 /* index into PICKUP/APP senders, -1 = <> */
     int client;                 /* smtpd/submission client index */
     int session;
@@ -903,6 +925,11 @@ static struct {
     uint64_t messages, recipients, sent, deferred, deferred_messages, bounced;
     uint64_t expired, expired_recipients, ndr_messages, rejected;
     uint64_t pickup, smtpd, submission, local_sent, reused, tls_lines;
+    /* --direct */
+    uint64_t grey_messages, grey_recipients, grey_sent, full_deferred, full_sent;
+    uint64_t full_bounced, unknown_bounced, nx_bounced, policy_bounced;
+    uint64_t throttled_deferred, throttled_messages, timeout_deferred, suspended_deferred;
+    uint64_t tls_trusted, tls_untrusted, tls_anonymous, domains_used, grey_failed;
 } truth;
 
 static uint64_t planned_msgs, max_msgs;
@@ -915,6 +942,7 @@ typedef struct {
     int64_t expires, first_use;
     int uses;
     uint8_t ip, used;
+    uint16_t dom;               /* --direct: destination domain */
 } CachedConn;
 
 static CachedConn conn_cache[6];
@@ -935,6 +963,198 @@ static void note_anvil(int slot, int64_t t, uint32_t attacker_ip)
     anvil_when[slot] = t;
     if (attacker_ip)
         anvil_attacker_ip = attacker_ip;
+}
+
+/* ------------------------------------------------------------------ */
+/* --direct: recipient domains and their MX hosts                       */
+/* ------------------------------------------------------------------ */
+
+#define MAXMX   5
+#define N_SMALL 320
+
+enum { DK_HUB, DK_BIG, DK_SMALL, DK_DEAD, DK_NX };
+enum { DL_POSTFIX, DL_GMAIL, DL_OUTLOOK, DL_YAHOO };     /* reply dialects */
+enum { TK_TRUSTED, TK_VERIFIED, TK_UNTRUSTED, TK_ANON, TK_NONE };
+enum { GREY_NONE, GREY_POSTGREY, GREY_MILTER };
+
+typedef struct {
+    char name[64];
+    char mx[MAXMX][80];
+    char ip[MAXMX][40];
+    uint8_t nmx, kind, dialect, tls, grey, rbl, used;
+    uint32_t weight;
+} DDom;
+
+typedef struct {
+    const char *name;
+    int dialect;
+    uint32_t weight;
+    const char *mx[MAXMX];
+    const char *ip[MAXMX];
+} BigDom;
+
+/* weights are relative (the small domains add about 46000 more) */
+static const BigDom BIG_DOMS[] = {
+    {"gmail.example", DL_GMAIL, 23000,
+     {"gmail-smtp-in.l.google.example", "alt1.gmail-smtp-in.l.google.example",
+      "alt2.gmail-smtp-in.l.google.example", "alt3.gmail-smtp-in.l.google.example",
+      "alt4.gmail-smtp-in.l.google.example"},
+     {"192.0.2.27", "192.0.2.28", "192.0.2.29", "192.0.2.30", "192.0.2.31"}},
+    {"googlemail.example", DL_GMAIL, 1500,
+     {"gmail-smtp-in.l.google.example", "alt1.gmail-smtp-in.l.google.example",
+      "alt2.gmail-smtp-in.l.google.example", "alt3.gmail-smtp-in.l.google.example",
+      "alt4.gmail-smtp-in.l.google.example"},
+     {"192.0.2.27", "192.0.2.28", "192.0.2.29", "192.0.2.30", "192.0.2.31"}},
+    {"outlook.example", DL_OUTLOOK, 9000,
+     {"outlook-example.mail.protection.outlook.example",
+      "outlook-example.mail.protection.outlook.example"},
+     {"192.0.2.40", "192.0.2.41"}},
+    {"hotmail.example", DL_OUTLOOK, 4000,
+     {"hotmail-example.olc.protection.outlook.example",
+      "hotmail-example.olc.protection.outlook.example"},
+     {"192.0.2.42", "192.0.2.43"}},
+    {"yahoo.example", DL_YAHOO, 7000,
+     {"mta5.am0.yahoodns.example", "mta6.am0.yahoodns.example", "mta7.am0.yahoodns.example"},
+     {"192.0.2.50", "192.0.2.51", "192.0.2.52"}},
+    {"gmx.example", DL_POSTFIX, 4000,
+     {"mx00.gmx.example", "mx01.gmx.example"},
+     {"192.0.2.60", "192.0.2.61"}},
+    {"icloud.example", DL_POSTFIX, 3000,
+     {"mx01.mail.icloud.example", "mx02.mail.icloud.example"},
+     {"192.0.2.70", "192.0.2.71"}},
+};
+#define N_BIG_DOMS (sizeof BIG_DOMS / sizeof BIG_DOMS[0])
+
+/* mistyped recipient domains: the MX lookup says "Host not found" */
+static const char *NX_DOMS[] = {
+    "gmial.example", "yaho.example", "outlok.example", "hotmial.example", "icluod.example",
+};
+#define N_NX_DOMS (sizeof NX_DOMS / sizeof NX_DOMS[0])
+
+static const char *SMALL_WORDS[] = {
+    "acme", "bakery", "harbor", "lumen", "nordwind", "pixel", "quarry", "riverside",
+    "summit", "tandem", "umbra", "vertex", "willow", "zephyr", "alpine", "beacon",
+    "cedar", "delta", "ember", "fjord", "granite", "horizon", "indigo", "juniper",
+    "kestrel", "lagoon", "meadow", "nimbus", "orchard", "prairie",
+};
+#define N_SMALL_WORDS (sizeof SMALL_WORDS / sizeof SMALL_WORDS[0])
+
+static const char *SMALL_SUFFIX[] = {
+    ".example", ".example.net", ".example.org", "-mail.example", "-shop.example",
+    "-law.example", "-club.example.org", "-design.example.net", "-consulting.example",
+    "-media.example", "-clinic.example.org",
+};
+
+static DDom *ddoms;
+static int n_ddoms;
+static uint64_t *dcum, dtotal;          /* cumulative weights for picking */
+static int dd_hub, dd_dead;
+static int64_t dead_until = -1;         /* qmgr: dead domain suspended until */
+static int64_t gmail_throttle_until = -1;
+static uint32_t gmail_deliveries;
+
+static void ddom_add_mx(DDom *d, const char *mx, const char *ip)
+{
+    snprintf(d->mx[d->nmx], sizeof d->mx[0], "%s", mx);
+    snprintf(d->ip[d->nmx], sizeof d->ip[0], "%s", ip);
+    d->nmx++;
+}
+
+static DDom *ddom_new(const char *name, int kind, int dialect, int tls, uint32_t weight)
+{
+    DDom *d = &ddoms[n_ddoms++];
+
+    memset(d, 0, sizeof *d);
+    snprintf(d->name, sizeof d->name, "%s", name);
+    d->kind = (uint8_t) kind;
+    d->dialect = (uint8_t) dialect;
+    d->tls = (uint8_t) tls;
+    d->weight = weight;
+    return d;
+}
+
+/* builds the domain table; draws random numbers only in --direct mode */
+static void direct_init(void)
+{
+    char name[64], mx[80], ip[40];
+    size_t i, j;
+    DDom *d;
+
+    ddoms = xrealloc(0, (1 + N_BIG_DOMS + N_NX_DOMS + 1 + N_SMALL) * sizeof *ddoms);
+    dcum = xrealloc(0, (1 + N_BIG_DOMS + N_NX_DOMS + 1 + N_SMALL) * sizeof *dcum);
+    /* this site's own mail server: notifications to non-local senders, root alias */
+    dd_hub = n_ddoms;
+    d = ddom_new("example.com", DK_HUB, DL_POSTFIX, TK_TRUSTED, 0);
+    ddom_add_mx(d, "mail.example.com", "192.0.2.25");
+    for (i = 0; i < N_BIG_DOMS; i++) {
+        const BigDom *b = &BIG_DOMS[i];
+
+        d = ddom_new(b->name, DK_BIG, b->dialect, TK_TRUSTED, b->weight);
+        for (j = 0; j < MAXMX && b->mx[j]; j++)
+            ddom_add_mx(d, b->mx[j], b->ip[j]);
+    }
+    for (i = 0; i < N_NX_DOMS; i++)
+        ddom_new(NX_DOMS[i], DK_NX, DL_POSTFIX, TK_NONE, 70);
+    dd_dead = n_ddoms;
+    d = ddom_new("oldshop.example", DK_DEAD, DL_POSTFIX, TK_NONE, 120);
+    ddom_add_mx(d, "mx.oldshop.example", "192.0.2.199");
+    for (i = 0; i < N_SMALL; i++) {
+        uint32_t x = rnd_below(100), g = rnd_below(100);
+
+        snprintf(name, sizeof name, "%s%s", SMALL_WORDS[i % N_SMALL_WORDS],
+                 SMALL_SUFFIX[i / N_SMALL_WORDS]);
+        d = ddom_new(name, DK_SMALL, DL_POSTFIX,
+                     x < 45 ? TK_TRUSTED : x < 78 ? TK_UNTRUSTED : x < 84 ? TK_ANON : TK_NONE,
+                     14000 / (uint32_t) (i + 12));
+        d->grey = (uint8_t) (g < 12 ? GREY_POSTGREY : g < 17 ? GREY_MILTER : GREY_NONE);
+        /* a few domains use a block list that lists this host */
+        d->rbl = (uint8_t) (i == 41 || i == 133 || i == 257);
+        snprintf(mx, sizeof mx, "mx.%s", name);
+        if (i % 5 == 4)
+            snprintf(ip, sizeof ip, "2001:db8:%x::25", (unsigned) (0x100 + i));
+        else
+            snprintf(ip, sizeof ip, "%s.%u", (i & 1) ? "198.51.100" : "203.0.113",
+                     (unsigned) (1 + (i * 7) % 120));
+        ddom_add_mx(d, mx, ip);
+    }
+    for (i = 0; i < (size_t) n_ddoms; i++) {
+        dtotal += ddoms[i].weight;
+        dcum[i] = dtotal;
+    }
+}
+
+static uint16_t pick_ddom(void)
+{
+    uint64_t x = rnd64() % dtotal;
+    int lo = 0, hi = n_ddoms - 1;
+
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+
+        if (dcum[mid] > x)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return (uint16_t) lo;
+}
+
+/* MX preference: the first host mostly, equal-preference hosts at random */
+static uint8_t pick_mx(const DDom *d)
+{
+    if (d->nmx < 2)
+        return 0;
+    if (d->dialect == DL_OUTLOOK)
+        return (uint8_t) rnd_below(d->nmx);
+    return chance(0.9) ? 0 : (uint8_t) (1 + rnd_below((uint32_t) d->nmx - 1));
+}
+
+static void put_mx(const DDom *d, int mxi)
+{
+    put_s(d->mx[mxi]);
+    put_c('[');
+    put_s(d->ip[mxi]);
+    put_c(']');
 }
 
 /* ------------------------------------------------------------------ */
@@ -997,7 +1217,7 @@ static void put_rcpt_addr(const Rcpt *r)
     if (r->num)
         put_u(r->num);
     put_c('@');
-    put_s(RCPT_DOMAINS[r->dom]);
+    put_s(direct_mode ? ddoms[r->ddom].name : RCPT_DOMAINS[r->dom]);
 }
 
 static const char *msg_sender(const Msg *m)
@@ -1095,10 +1315,80 @@ static int pick_longid(void)
     return (int) (rnd64() & 1);
 }
 
-static void gen_recipients(Msg *m)
+/* --direct: recipients spread over many domains, each with its fate */
+static void gen_recipients_direct(Msg *m)
 {
     uint32_t x = rnd_below(1000);
     int n, i, j;
+
+    if (m->src == SRC_PICKUP)
+        n = x < 930 ? 1 : x < 990 ? 2 : 3;
+    else
+        n = x < 840 ? 1 : x < 950 ? 2 + (int) rnd_below(3) : 5 + (int) rnd_below(MAXR - 4);
+    m->nrcpt = (uint8_t) n;
+    for (i = 0; i < n; i++) {
+        Rcpt *r = &m->r[i];
+        const DDom *d;
+
+        r->name = (uint8_t) rnd_below(N_RCPT_NAMES);
+        do                      /* --healthy: only domains that work */
+            r->ddom = pick_ddom();
+        while (healthy_only && (ddoms[r->ddom].kind == DK_DEAD || ddoms[r->ddom].kind == DK_NX
+                                || ddoms[r->ddom].rbl));
+        r->num = chance(0.25) ? (uint16_t) (1 + rnd_below(999)) : 0;
+        r->orig = ORIG_NONE;
+        if (m->src == SRC_PICKUP && i == 0 && chance(0.45)) {
+            r->orig = ORIG_ROOT;        /* root -> ops@example.com via virtual_alias_maps */
+            r->name = 19;               /* "ops" */
+            r->ddom = (uint16_t) dd_hub;
+            r->num = 0;
+        } else if (chance(0.03)) {
+            r->orig = ORIG_ALIAS;
+        }
+        d = &ddoms[r->ddom];
+        r->fate = FATE_OK;
+        r->k = 0;
+        if (!healthy_only && d->kind != DK_HUB) {
+            double y = rnd_unit();
+
+            if (y < 0.008) {
+                r->fate = FATE_UNKNOWN;
+            } else if (y < 0.011) {
+                r->fate = FATE_FULL_SENT;
+                r->k = (uint8_t) (1 + rnd_below(2));
+            } else if (y < 0.013) {
+                r->fate = FATE_FULL_BOUNCE;
+                r->k = (uint8_t) rnd_below(3);
+            } else if (d->grey != GREY_NONE && chance(0.6)) {
+                r->fate = FATE_GREY;    /* a new (client, sender, recipient) triplet */
+            }
+        }
+        r->state = R_PENDING;
+        for (j = 0; j < i; j++)
+            if (m->r[j].name == r->name && m->r[j].num == r->num && m->r[j].ddom == r->ddom)
+                break;
+        if (j < i) {
+            i--;
+            continue;
+        }
+        if (!ddoms[r->ddom].used) {
+            ddoms[r->ddom].used = 1;
+            truth.domains_used++;
+        }
+    }
+    truth.recipients += (uint64_t) n;
+}
+
+static void gen_recipients(Msg *m)
+{
+    uint32_t x;
+    int n, i, j;
+
+    if (direct_mode) {
+        gen_recipients_direct(m);
+        return;
+    }
+    x = rnd_below(1000);
 
     if (m->src == SRC_PICKUP)
         n = x < 930 ? 1 : x < 990 ? 2 : 3;
@@ -1579,8 +1869,12 @@ static void ev_cleanup(uint32_t id)
 static void ev_qmgr_active(uint32_t id)
 {
     Msg *m = &msgs[id];
+    int i;
 
     m->t_active = now_t;
+    if (direct_mode)
+        for (i = 0; i < m->nrcpt; i++)
+            m->r[i].tried = 0;
     line_begin(now_t, "postfix/qmgr", qmgr_pid);
     put_n(m->qid, m->qlen);
     put_s(": from=<");
@@ -1635,6 +1929,561 @@ static void cache_conn(int64_t t, int uses, int ip, int64_t first_use)
     }
 }
 
+/* ------------------------------------------------------------------ */
+/* --direct: delivery straight to the recipients' MX hosts              */
+/* ------------------------------------------------------------------ */
+
+static int take_cached_conn_direct(int64_t t, int dom, int *uses, int *mxi, int64_t *first_use)
+{
+    int i;
+
+    for (i = 0; i < (int) (sizeof conn_cache / sizeof conn_cache[0]); i++) {
+        CachedConn *c = &conn_cache[i];
+
+        if (c->used && c->expires <= t)
+            c->used = 0;
+        if (c->used && c->dom == dom) {
+            *uses = c->uses;
+            *mxi = c->ip;
+            *first_use = c->first_use;
+            c->used = 0;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void cache_conn_direct(int64_t t, int dom, int uses, int mxi, int64_t first_use)
+{
+    int i;
+
+    if (t - first_use > REUSE_LIMIT)
+        return;
+    for (i = 0; i < (int) (sizeof conn_cache / sizeof conn_cache[0]); i++) {
+        CachedConn *c = &conn_cache[i];
+
+        if (!c->used || c->expires <= t) {
+            c->used = 1;
+            c->expires = t + CACHE_TTL;
+            c->uses = uses;
+            c->ip = (uint8_t) mxi;
+            c->dom = (uint16_t) dom;
+            c->first_use = first_use;
+            return;
+        }
+    }
+}
+
+/* the reply of a recipient's server to this recipient, at this attempt */
+static uint8_t direct_outcome(const Msg *m, const DDom *d, const Rcpt *r)
+{
+    if (m->src == SRC_NDR || d->kind == DK_HUB)
+        return O_SENT;
+    if (d->rbl)
+        return O_SPAM;
+    switch (r->fate) {
+    case FATE_GREY:
+        return r->tries == 0 ? O_GREY : O_SENT;
+    case FATE_FULL_SENT:
+        return r->tries < r->k ? O_FULL_DEFER : O_SENT;
+    case FATE_FULL_BOUNCE:
+        return r->tries < r->k ? O_FULL_DEFER : O_FULL_BOUNCE;
+    case FATE_UNKNOWN:
+        return O_BOUNCE_UNKNOWN;
+    default:
+        return O_SENT;
+    }
+}
+
+/*
+ * One delivery to one destination domain: qmgr hands smtp(8) the pending
+ * recipients of one domain at a time (per-destination queues); the other
+ * domains of the message follow (ev_qmgr_done) before the message is
+ * deferred, bounced or removed.
+ */
+static void deliver_direct(uint32_t id)
+{
+    Msg *m = &msgs[id];
+    const DDom *d;
+    int i, g = -1, uses = 0, mxi = 0, ngroup = 0, nsent = 0;
+    int64_t c, dt, first_use = 0;
+
+    for (i = 0; i < m->nrcpt; i++)
+        if (m->r[i].state == R_PENDING && !m->r[i].tried) {
+            g = m->r[i].ddom;
+            break;
+        }
+    if (g < 0)
+        g = dd_hub;             /* not reached: ev_qmgr_done checks first */
+    m->dgroup = (uint16_t) g;
+    d = &ddoms[g];
+    for (i = 0; i < m->nrcpt; i++) {
+        Rcpt *r = &m->r[i];
+
+        if (r->state == R_PENDING && !r->tried && r->ddom == g) {
+            r->tried = 1;
+            r->out = O_SENT;
+            ngroup++;
+        }
+    }
+    m->fail = F_NORMAL;
+
+    if (d->kind == DK_NX) {
+        /* the MX lookup fails: no connection */
+        m->fail = F_NXDOMAIN;
+        m->t_conn = now_t + rnd_range(3 * MS, 400 * MS);
+        m->t_end = m->t_conn;
+        for (i = 0; i < m->nrcpt; i++)
+            if (m->r[i].out != O_NONE)
+                m->r[i].out = O_NXDOMAIN;
+        m->deliver_pid = proc_acquire(&smtp_pool, now_t, m->t_end);
+        push(m->t_end, E_SMTP_DONE, id);
+        return;
+    }
+    if (d->kind == DK_DEAD) {
+        for (i = 0; i < m->nrcpt; i++)
+            if (m->r[i].out != O_NONE)
+                m->r[i].out = O_D_TIMEOUT;
+        if (now_t < dead_until) {
+            /* qmgr: the destination is dead for a while, no delivery agent */
+            m->fail = F_THROTTLED;
+            m->t_handoff = 0;
+            m->t_end = now_t;
+            push(now_t, E_SMTP_DONE, id);
+            return;
+        }
+        m->fail = F_CONN_TIMEOUT;
+        m->mxi = 0;
+        m->t_conn = now_t + 30 * US + rnd_range(0, 5 * MS);
+        m->t_end = m->t_conn;
+        m->deliver_pid = proc_acquire(&smtp_pool, now_t, m->t_end);
+        push(m->t_end, E_SMTP_DONE, id);
+        return;
+    }
+    if (d->dialect == DL_GMAIL && !healthy_only) {
+        /* the first window comes early, so that every log but the smallest has one */
+        if (now_t >= gmail_throttle_until && (++gmail_deliveries == 300 || chance(0.0005)))
+            gmail_throttle_until = now_t + rnd_range(60 * US, 240 * US);
+        if (now_t < gmail_throttle_until) {
+            /* 421 to EHLO from two MX hosts (smtp_mx_session_limit = 2) */
+            int64_t c1 = rnd_range(150 * MS, 700 * MS);
+
+            m->fail = F_D_THROTTLE;
+            m->mxi2 = pick_mx(d);
+            m->mxi = (uint8_t) ((m->mxi2 + 1) % d->nmx);
+            for (i = 0; i < m->nrcpt; i++)
+                if (m->r[i].out != O_NONE)
+                    m->r[i].out = O_D_THROTTLE;
+            m->t_conn = now_t + c1 + rnd_range(150 * MS, 700 * MS);
+            m->t_end = m->t_conn;
+            m->deliver_pid = proc_acquire(&smtp_pool, now_t, m->t_end);
+            push(now_t + c1, E_SMTP_CONNFAIL, id);
+            push(m->t_end, E_SMTP_DONE, id);
+            return;
+        }
+    }
+
+    if (take_cached_conn_direct(now_t, g, &uses, &mxi, &first_use)) {
+        m->conn_use = uses + 1;
+        m->conn_first = first_use;
+        c = rnd_range(100, 3 * MS);
+        truth.reused++;
+    } else {
+        m->new_conn = 1;
+        mxi = pick_mx(d);
+        m->conn_first = now_t;
+        c = rnd_range(150 * MS, 1200 * MS) + (chance(0.05) ? rnd_range(0, 3 * US) : 0);
+        m->tls_kind = healthy_only && d->tls != TK_NONE ? TK_TRUSTED : d->tls;
+    }
+    m->mxi = (uint8_t) mxi;
+    for (i = 0; i < m->nrcpt; i++) {
+        Rcpt *r = &m->r[i];
+
+        if (r->out == O_NONE)
+            continue;
+        r->out = direct_outcome(m, d, r);
+        r->tries++;
+        if (r->out == O_SENT)
+            nsent++;
+    }
+    /* no recipient accepted: no DATA, the session ends after RCPT */
+    dt = nsent ? 40 * MS + (int64_t) m->size / 3 + rnd_range(0, 400 * MS) : rnd_range(5 * MS, 40 * MS);
+    m->t_conn = now_t + c;
+    m->t_end = m->t_conn + dt;
+    m->deliver_pid = proc_acquire(&smtp_pool, now_t, m->t_end);
+    if (m->new_conn && d->tls != TK_NONE)
+        push(now_t + c * 6 / 10, E_SMTP_TLS, id);
+    if (nsent < ngroup)
+        push(m->t_conn + dt / 5, E_SMTP_RCPTFAIL, id);
+    push(m->t_end, E_SMTP_DONE, id);
+}
+
+static void smtp_tls_direct(uint32_t id)
+{
+    Msg *m = &msgs[id];
+    const DDom *d = &ddoms[m->dgroup];
+    static const char *W[] = {"Trusted", "Verified", "Untrusted", "Anonymous"};
+
+    line_begin(now_t, smtp_pool.ident, m->deliver_pid);
+    put_s(W[m->tls_kind]);
+    put_s(" TLS connection established to ");
+    put_mx(d, m->mxi);
+    put_s(":25");
+    switch (m->tls_kind) {
+    case TK_ANON:
+        put_s(": TLSv1.2 with cipher ADH-AES256-GCM-SHA384 (256/256 bits)");
+        truth.tls_anonymous++;
+        break;
+    case TK_UNTRUSTED:
+        put_s(": TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits)"
+              " key-exchange X25519 server-signature RSA (2048 bits) server-digest SHA256");
+        truth.tls_untrusted++;
+        break;
+    default:
+        if (d->kind == DK_BIG)
+            put_s(": TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)"
+                  " key-exchange X25519 server-signature ECDSA (P-256) server-digest SHA256");
+        else
+            put_s(TLS_TAIL);
+        truth.tls_trusted++;
+        break;
+    }
+    line_end();
+    truth.tls_lines++;
+}
+
+/* Google's trailer: "<id> - gsmtp" */
+static void put_gsmtp_id(void)
+{
+    put_hex(rnd64() & 0xFFFFFFFFFFFFULL, 13, HEXL);
+    put_c('-');
+    put_hex(rnd64() >> 32, 8, HEXL);
+    put_s("si");
+    put_u(rnd_below(10000000));
+    put_c('.');
+    put_u(1 + rnd_below(400));
+    put_s(" - gsmtp");
+}
+
+static void put_gmail_throttle(void)
+{
+    put_s("421-4.7.0 Try again later, closing connection. (EHLO) 421-4.7.0  For more"
+          " information, go to 421 4.7.0  https://support.google.com/a/answer/3221692 ");
+    put_gsmtp_id();
+    put_s(" (in reply to EHLO command)");
+}
+
+/* the first of two throttled sessions: smtp_bulk_fail() logs it, no status */
+static void smtp_connfail_direct(uint32_t id)
+{
+    Msg *m = &msgs[id];
+
+    line_begin(now_t, smtp_pool.ident, m->deliver_pid);
+    put_n(m->qid, m->qlen);
+    put_s(": host ");
+    put_mx(&ddoms[m->dgroup], m->mxi2);
+    put_s(" said: ");
+    put_gmail_throttle();
+    line_end();
+}
+
+static void log_status_direct(Msg *m, int i, const char *ident, int pid)
+{
+    Rcpt *r = &m->r[i];
+    const DDom *d = &ddoms[m->dgroup];
+    int deferred = 0, bounced = 0;
+    const char *dsn = "2.0.0";
+
+    switch (r->out) {
+    case O_SENT:
+        break;
+    case O_GREY:
+        deferred = 1;
+        dsn = d->grey == GREY_POSTGREY ? "4.2.0" : "4.7.1";
+        break;
+    case O_FULL_DEFER:
+        deferred = 1;
+        dsn = "4.2.2";
+        break;
+    case O_FULL_BOUNCE:
+        bounced = 1;
+        dsn = "5.2.2";
+        break;
+    case O_BOUNCE_UNKNOWN:
+        bounced = 1;
+        dsn = d->dialect == DL_OUTLOOK ? "5.5.0" : d->dialect == DL_YAHOO ? "5.0.0" : "5.1.1";
+        break;
+    case O_SPAM:
+        bounced = 1;
+        dsn = "5.7.1";
+        break;
+    case O_NXDOMAIN:
+        bounced = 1;
+        dsn = "5.4.4";
+        break;
+    case O_D_THROTTLE:
+        deferred = 1;
+        dsn = "4.7.0";
+        break;
+    default:                    /* O_D_TIMEOUT */
+        deferred = 1;
+        dsn = "4.4.1";
+        break;
+    }
+
+    line_begin(now_t, ident, pid);
+    put_to(m, i);
+    put_s(", relay=");
+    if (m->fail == F_LOCAL)
+        put_s("local");
+    else if (m->fail == F_THROTTLED || m->fail == F_CONN_TIMEOUT || m->fail == F_NXDOMAIN)
+        put_s("none");
+    else {
+        put_mx(d, m->mxi);
+        put_s(":25");
+    }
+    if (m->conn_use > 1) {
+        put_s(", conn_use=");
+        put_u((uint64_t) m->conn_use);
+    }
+    if (m->fail == F_THROTTLED)
+        put_delays(m->t_arrival, m->t_active, 0, 0, now_t);
+    else if (m->fail == F_LOCAL)
+        put_delays(m->t_arrival, m->t_active, m->t_handoff, 0, now_t);
+    else
+        put_delays(m->t_arrival, m->t_active, m->t_handoff, m->t_conn, now_t);
+    put_s(", dsn=");
+    put_s(dsn);
+    put_s(deferred ? ", status=deferred (" : bounced ? ", status=bounced (" : ", status=sent (");
+    switch (r->out) {
+    case O_SENT:
+        if (m->fail == F_LOCAL) {
+            put_s("delivered to mailbox");
+        } else if (d->dialect == DL_GMAIL) {
+            put_s("250 2.0.0 OK  ");
+            put_u((uint64_t) (t0_epoch + now_t / US));
+            put_c(' ');
+            put_gsmtp_id();
+        } else if (d->dialect == DL_YAHOO) {
+            put_s("250 ok dirdel");
+        } else if (d->dialect == DL_OUTLOOK) {
+            put_s("250 2.6.0 <");
+            put_n(foreign_qid, (size_t) foreign_qid_len);
+            put_s("@" MYHOST "> [InternalId=");
+            put_u(1000000000000ULL + (rnd64() % 9000000000000ULL));
+            put_s(", Hostname=DB9PR04MB");
+            put_u(1000 + rnd_below(9000));
+            put_s(".eurprd04.prod.outlook.example] ");
+            put_u(m->size + 1200);
+            put_s(" bytes in 0.");
+            put_u0(rnd_below(1000), 3);
+            put_s(", ");
+            put_u(20 + rnd_below(400));
+            put_c('.');
+            put_u(rnd_below(10));
+            put_s(" KB/sec Queued mail for delivery");
+        } else {
+            put_s("250 2.0.0 Ok: queued as ");
+            put_n(foreign_qid, (size_t) foreign_qid_len);
+        }
+        break;
+    case O_NXDOMAIN:
+        put_s("Host or domain name not found. Name service error for name=");
+        put_s(d->name);
+        put_s(" type=MX: Host not found");
+        break;
+    case O_D_TIMEOUT:
+        if (m->fail == F_THROTTLED)
+            put_s("delivery temporarily suspended: ");
+        put_s("connect to ");
+        put_mx(d, 0);
+        put_s(":25: Connection timed out");
+        break;
+    default:
+        put_s("host ");
+        put_mx(d, m->mxi);
+        put_s(" said: ");
+        switch (r->out) {
+        case O_GREY:
+            if (d->grey == GREY_POSTGREY) {
+                put_s("450 4.2.0 <");
+                put_rcpt_addr(r);
+                put_s(">: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/");
+                put_s(d->name);
+                put_s(".html");
+            } else {
+                put_s("451 4.7.1 Greylisting in action, please come back later");
+            }
+            break;
+        case O_FULL_DEFER:
+        case O_FULL_BOUNCE:
+            if (d->dialect == DL_GMAIL) {
+                if (r->out == O_FULL_DEFER)
+                    put_s("452-4.2.2 The recipient's inbox is out of storage space. Please direct"
+                          " the 452-4.2.2 recipient to 452 4.2.2 "
+                          " https://support.google.com/mail/?p=OverQuotaTemp ");
+                else
+                    put_s("552-5.2.2 The recipient's inbox is out of storage space and inbound"
+                          " mail 552-5.2.2 cannot be delivered. Please direct the recipient to"
+                          " 552 5.2.2  https://support.google.com/mail/?p=OverQuotaPerm ");
+                put_gsmtp_id();
+            } else if (d->dialect == DL_POSTFIX) {
+                put_s(r->out == O_FULL_DEFER ? "452 4.2.2 <" : "552 5.2.2 <");
+                put_rcpt_addr(r);
+                put_s(">: Recipient address rejected: Quota exceeded (mailbox for user is full)");
+            } else {
+                put_s(r->out == O_FULL_DEFER ? "452 4.2.2 Mailbox full" : "552 5.2.2 Mailbox full");
+            }
+            break;
+        case O_BOUNCE_UNKNOWN:
+            if (d->dialect == DL_GMAIL) {
+                put_s("550-5.1.1 The email account that you tried to reach does not exist."
+                      " Please try 550-5.1.1 double-checking the recipient's email address for"
+                      " typos or 550-5.1.1 unnecessary spaces. For more information, go to"
+                      " 550 5.1.1  https://support.google.com/mail/?p=NoSuchUser ");
+                put_gsmtp_id();
+            } else if (d->dialect == DL_OUTLOOK) {
+                put_s("550 5.5.0 Requested action not taken: mailbox unavailable (S2017062302)"
+                      " [DB9PR04MB");
+                put_u(1000 + rnd_below(9000));
+                put_s(".eurprd04.prod.outlook.example]");
+            } else if (d->dialect == DL_YAHOO) {
+                put_s("554 delivery error: dd This user doesn't have a yahoo.example account (");
+                put_rcpt_addr(r);
+                put_s(") [0] - mta");
+                put_u(1000 + rnd_below(9000));
+                put_s(".mail.gq1.yahoo.example");
+            } else {
+                put_s("550 5.1.1 <");
+                put_rcpt_addr(r);
+                put_s(m->dgroup & 1 ? ">: Recipient address rejected: User unknown in local recipient table"
+                      : ">: Recipient address rejected: User unknown in virtual mailbox table");
+            }
+            break;
+        case O_SPAM:
+            put_s("554 5.7.1 Service unavailable; Client host [" OUR_IP "] blocked using"
+                  " zen.spamhaus.org; https://www.spamhaus.org/query/ip/" OUR_IP);
+            break;
+        default:                /* O_D_THROTTLE */
+            put_gmail_throttle();
+            break;
+        }
+        if (r->out != O_D_THROTTLE) {
+            /* O_D_THROTTLE carries its own "(in reply to EHLO command)" */
+            put_s(" (in reply to RCPT TO command)");
+        }
+        break;
+    }
+    put_c(')');
+    line_end();
+
+    if (!deferred && !bounced) {
+        r->state = R_SENT;
+        truth.sent++;
+        if (m->fail == F_LOCAL)
+            truth.local_sent++;
+        if (r->fate == FATE_GREY && m->src != SRC_NDR)
+            truth.grey_sent++;
+        if (r->fate == FATE_FULL_SENT && m->src != SRC_NDR)
+            truth.full_sent++;
+    } else if (deferred) {
+        truth.deferred++;
+        switch (r->out) {
+        case O_GREY:
+            truth.grey_recipients++;
+            if (!m->counted_grey) {
+                m->counted_grey = 1;
+                truth.grey_messages++;
+            }
+            break;
+        case O_FULL_DEFER:
+            truth.full_deferred++;
+            break;
+        case O_D_THROTTLE:
+            truth.throttled_deferred++;
+            break;
+        default:
+            if (m->fail == F_THROTTLED)
+                truth.suspended_deferred++;
+            else
+                truth.timeout_deferred++;
+            break;
+        }
+    } else {
+        r->state = R_BOUNCED;
+        truth.bounced++;
+        m->attempt_bounced = 1;
+        switch (r->out) {
+        case O_FULL_BOUNCE:
+            truth.full_bounced++;
+            break;
+        case O_BOUNCE_UNKNOWN:
+            truth.unknown_bounced++;
+            break;
+        case O_SPAM:
+            truth.policy_bounced++;
+            break;
+        default:
+            truth.nx_bounced++;
+            break;
+        }
+    }
+    r->out = O_NONE;
+}
+
+static void smtp_rcptfail_direct(uint32_t id)
+{
+    Msg *m = &msgs[id];
+    int i;
+
+    for (i = 0; i < m->nrcpt; i++)
+        if (m->r[i].out != O_NONE && m->r[i].out != O_SENT)
+            log_status_direct(m, i, smtp_pool.ident, m->deliver_pid);
+}
+
+static void smtp_done_direct(uint32_t id)
+{
+    Msg *m = &msgs[id];
+    const DDom *d = &ddoms[m->dgroup];
+    int i, any_sent = 0, throttled = 0;
+    const char *ident = smtp_pool.ident;
+    int pid = m->deliver_pid;
+
+    if (m->fail == F_THROTTLED) {
+        ident = "postfix/qmgr";
+        pid = qmgr_pid;
+    } else if (m->fail == F_LOCAL) {
+        ident = local_pool.ident;
+    }
+    new_foreign_qid(now_t);
+    if (m->fail == F_CONN_TIMEOUT) {
+        /* smtp_connect(): every failed address is logged, then the status */
+        line_begin(now_t, ident, pid);
+        put_s("connect to ");
+        put_mx(d, 0);
+        put_s(":25: Connection timed out");
+        line_end();
+        /* qmgr marks the destination dead until the next retry */
+        dead_until = now_t + MIN_BACKOFF;
+    }
+    for (i = 0; i < m->nrcpt; i++) {
+        if (m->r[i].out == O_NONE)
+            continue;
+        if (m->r[i].out == O_SENT)
+            any_sent = 1;
+        if (m->r[i].out == O_D_THROTTLE)
+            throttled = 1;
+        log_status_direct(m, i, ident, pid);
+    }
+    if (throttled && !m->counted_thr) {
+        m->counted_thr = 1;
+        truth.throttled_messages++;
+    }
+    if (m->fail == F_NORMAL && any_sent && chance(0.35))
+        cache_conn_direct(now_t, m->dgroup, m->conn_use ? m->conn_use : 1, m->mxi, m->conn_first);
+    push(now_t + rnd_range(100, 4 * MS), E_QMGR_DONE, id);
+}
+
 static void ev_deliver(uint32_t id)
 {
     Msg *m = &msgs[id];
@@ -1657,6 +2506,10 @@ static void ev_deliver(uint32_t id)
         m->deliver_pid = proc_acquire(&local_pool, now_t, m->t_end);
         m->r[0].out = O_SENT;
         push(m->t_end, E_SMTP_DONE, id);
+        return;
+    }
+    if (direct_mode) {
+        deliver_direct(id);
         return;
     }
 
@@ -1779,6 +2632,11 @@ static void ev_smtp_tls(uint32_t id)
 {
     Msg *m = &msgs[id];
 
+    if (direct_mode) {
+        smtp_tls_direct(id);
+        return;
+    }
+
     line_begin(now_t, smtp_pool.ident, m->deliver_pid);
     put_tls_summary(m->tls_kind);
     put_relay(m->ip);
@@ -1790,6 +2648,11 @@ static void ev_smtp_tls(uint32_t id)
 static void ev_smtp_connfail(uint32_t id)
 {
     Msg *m = &msgs[id];
+
+    if (direct_mode) {
+        smtp_connfail_direct(id);
+        return;
+    }
 
     line_begin(now_t, smtp_pool.ident, m->deliver_pid);
     put_s("connect to " RELAYHOST "[");
@@ -1957,6 +2820,11 @@ static void ev_smtp_rcptfail(uint32_t id)
     Msg *m = &msgs[id];
     int i;
 
+    if (direct_mode) {
+        smtp_rcptfail_direct(id);
+        return;
+    }
+
     for (i = 0; i < m->nrcpt; i++) {
         uint8_t o = m->r[i].out;
 
@@ -1973,6 +2841,10 @@ static void ev_smtp_done(uint32_t id)
     const char *ident;
     int pid;
 
+    if (direct_mode) {
+        smtp_done_direct(id);
+        return;
+    }
     if (m->fail == F_THROTTLED) {
         ident = "postfix/qmgr";
         pid = qmgr_pid;
@@ -2023,6 +2895,7 @@ static uint32_t make_ndr(uint32_t orig_id)
     n->sender = -1;
     n->nrcpt = 1;
     n->r[0].state = R_PENDING;
+    n->r[0].ddom = (uint16_t) dd_hub;   /* --direct: the senders' own MX */
     n->mid_kind = MID_GEN;
     n->size = 2400 + (m->size < 4000 ? m->size : 900) + rnd_below(600);
     if (m->src == SRC_PICKUP) {
@@ -2045,6 +2918,15 @@ static void ev_qmgr_done(uint32_t id)
 {
     Msg *m = &msgs[id];
     int i, left = 0;
+
+    if (direct_mode) {
+        /* the message's next destination domain in this queue run */
+        for (i = 0; i < m->nrcpt; i++)
+            if (m->r[i].state == R_PENDING && !m->r[i].tried) {
+                push(now_t + rnd_range(200, 5 * MS), E_DELIVER, id);
+                return;
+            }
+    }
 
     for (i = 0; i < m->nrcpt; i++)
         if (m->r[i].state == R_PENDING)
@@ -2141,6 +3023,15 @@ static void ev_removed(uint32_t id)
     put_n(m->qid, m->qlen);
     put_s(": removed");
     line_end();
+    if (direct_mode && m->counted_grey) {
+        int i;
+
+        for (i = 0; i < m->nrcpt; i++)
+            if (m->r[i].state == R_BOUNCED || m->r[i].state == R_EXPIRED)
+                break;
+        if (i < m->nrcpt)
+            truth.grey_failed++;
+    }
     msg_free(id);
 }
 
@@ -2362,8 +3253,9 @@ static void usage(void)
 {
     fputs("usage: loggen [--seed N] [--size BYTES[k|M|G] | --messages N]\n"
           "              [--format bsd|rfc3339|postlogd] [--long-ids | --mixed-ids]\n"
-          "              [--start YYYY-MM-DD] [--truth FILE] [--healthy]\n"
-          "Writes a synthetic Postfix relay-client mail log to stdout.\n"
+          "              [--start YYYY-MM-DD] [--truth FILE] [--healthy] [--direct]\n"
+          "Writes a synthetic Postfix relay-client mail log to stdout\n"
+          "(--direct: delivery straight to the recipients' MX hosts).\n"
           "Default: --seed 1 --messages 10000 --format bsd (short queue IDs).\n",
           stderr);
     exit(2);
@@ -2427,6 +3319,8 @@ int main(int argc, char **argv)
                 usage();
         } else if (!strcmp(a, "--healthy"))
             healthy_only = 1;
+        else if (!strcmp(a, "--direct"))
+            direct_mode = 1;
         else if (!strcmp(a, "--long-ids"))
             qid_mode = QID_LONG;
         else if (!strcmp(a, "--mixed-ids"))
@@ -2463,6 +3357,8 @@ int main(int argc, char **argv)
     master_pid = 1203 + (int) rnd_below(200);
     next_pid_val = master_pid + 5;
     qmgr_pid = new_pid();
+    if (direct_mode)
+        direct_init();
 
     now_t = 0;
     push(rnd_range(1 * MS, 900 * MS), E_ARRIVAL, 0);
@@ -2599,6 +3495,26 @@ int main(int argc, char **argv)
         fprintf(f, "local_sent %llu\n", (unsigned long long) truth.local_sent);
         fprintf(f, "conn_reused %llu\n", (unsigned long long) truth.reused);
         fprintf(f, "tls_client_lines %llu\n", (unsigned long long) truth.tls_lines);
+        if (direct_mode) {
+            fprintf(f, "greylisted_messages %llu\n", (unsigned long long) truth.grey_messages);
+            fprintf(f, "greylisted_recipients %llu\n", (unsigned long long) truth.grey_recipients);
+            fprintf(f, "greylisted_sent %llu\n", (unsigned long long) truth.grey_sent);
+            fprintf(f, "greylisted_messages_failed %llu\n", (unsigned long long) truth.grey_failed);
+            fprintf(f, "mailbox_full_deferred %llu\n", (unsigned long long) truth.full_deferred);
+            fprintf(f, "mailbox_full_sent %llu\n", (unsigned long long) truth.full_sent);
+            fprintf(f, "mailbox_full_bounced %llu\n", (unsigned long long) truth.full_bounced);
+            fprintf(f, "unknown_user_bounced %llu\n", (unsigned long long) truth.unknown_bounced);
+            fprintf(f, "domain_not_found_bounced %llu\n", (unsigned long long) truth.nx_bounced);
+            fprintf(f, "policy_bounced %llu\n", (unsigned long long) truth.policy_bounced);
+            fprintf(f, "throttled_deferred %llu\n", (unsigned long long) truth.throttled_deferred);
+            fprintf(f, "throttled_messages %llu\n", (unsigned long long) truth.throttled_messages);
+            fprintf(f, "mx_timeout_deferred %llu\n", (unsigned long long) truth.timeout_deferred);
+            fprintf(f, "mx_suspended_deferred %llu\n", (unsigned long long) truth.suspended_deferred);
+            fprintf(f, "tls_trusted %llu\n", (unsigned long long) truth.tls_trusted);
+            fprintf(f, "tls_untrusted %llu\n", (unsigned long long) truth.tls_untrusted);
+            fprintf(f, "tls_anonymous %llu\n", (unsigned long long) truth.tls_anonymous);
+            fprintf(f, "recipient_domains %llu\n", (unsigned long long) truth.domains_used);
+        }
         fprintf(f, "seed %llu\n", (unsigned long long) seed);
         if (fclose(f) != 0) {
             perror(truth_path);
