@@ -65,7 +65,7 @@ else
 	FMRD_BIN=$PWD/build/src/fmrelay-doctor FMRD_SRCDIR=$PWD \
 		tests/postfix/run.sh > build/postfix.tap 2>&1
 	p=$(grep -c '^ok ' build/postfix.tap || true)
-	f=$(grep -c '^not ok ' build/postfix.tap || true)
+	f=$(grep '^not ok ' build/postfix.tap | grep -vc '# TODO' || true)
 	grep -A4 '^not ok ' build/postfix.tap | head -60
 	if ! grep -q '^1\.\.[0-9]' build/postfix.tap; then
 		echo "tests/postfix/run.sh did not finish:"; tail -20 build/postfix.tap; f=$((f + 1))
