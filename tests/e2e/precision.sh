@@ -8,23 +8,6 @@
 # counts and only recipient-side findings.
 . "$(dirname "$0")/tap.sh"
 
-# tap_point DESC TODO-REASON OK? [DETAIL...]: a test point; with a
-# TODO-REASON the tool is known to fail it (TAP "# TODO", no suite
-# failure; a pass then shows as XPASS: remove the reason once fixed)
-tap_point() {
-	local desc=$1 todo=$2 pass=$3
-	shift 3
-	local suffix=
-	[ -n "$todo" ] && suffix=" # TODO $todo"
-	tap_n=$((tap_n + 1))
-	if [ "$pass" = 1 ]; then
-		echo "ok $tap_n - $desc$suffix"
-	else
-		[ -z "$todo" ] && tap_failed=$((tap_failed + 1))
-		echo "not ok $tap_n - $desc$suffix"
-		for line in "$@"; do printf '%s\n' "$line" | sed 's/^/# /'; done
-	fi
-}
 
 loggen=$tmpdir/loggen
 if ! ${CC:-cc} -std=c11 -O2 -o "$loggen" "$FMRD_SRCDIR/bench/loggen.c" 2>"$tmpdir/cc.err"; then

@@ -28,21 +28,6 @@
 #                        Remove the line once the tool is fixed.
 . "$(dirname "$0")/tap.sh"
 
-# tap_point DESC TODO-REASON OK? [DETAIL...]
-tap_point() {
-	local desc=$1 todo=$2 pass=$3
-	shift 3
-	local suffix=
-	[ -n "$todo" ] && suffix=" # TODO $todo"
-	tap_n=$((tap_n + 1))
-	if [ "$pass" = 1 ]; then
-		echo "ok $tap_n - $desc$suffix"
-	else
-		[ -z "$todo" ] && tap_failed=$((tap_failed + 1))
-		echo "not ok $tap_n - $desc$suffix"
-		for line in "$@"; do printf '%s\n' "$line" | sed 's/^/# /'; done
-	fi
-}
 
 wild=$FMRD_SRCDIR/samples/wild
 found=0
