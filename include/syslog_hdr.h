@@ -65,6 +65,15 @@ struct syslog_hdr {
  * a month later than ref_month + 1 belongs to the previous year. */
 void syslog_hdr_set_reference(int year, int month);
 
+/* The year of year-less timestamps as state of one source: starts from a
+ * reference (the file's mtime, or now) and only moves forward, so a log
+ * that crosses New Year while it is read stays ordered. */
+struct hdr_year {
+	int year;		/* year of the latest dated line */
+	int month;		/* its month (1-12); 0: no line dated yet */
+	int ref_year, ref_month;	/* reference for the first dated line */
+};
+
 /* Parse the header of line p[0..len); returns 1 and fills h (tag.found
  * tells whether a tag follows), or 0 with h cleared. */
 int syslog_hdr_parse(const char *p, size_t len, struct syslog_hdr *h);

@@ -33,7 +33,7 @@ input_fd_close(struct input *in)
 }
 
 static const struct input_ops input_fd_ops = {
-	"file", input_fd_read, input_fd_close
+	.name = "file", .read = input_fd_read, .close = input_fd_close
 };
 
 struct input *

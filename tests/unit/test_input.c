@@ -464,7 +464,9 @@ failing_close(struct input *in)
 	close(in->fd);
 }
 
-static const struct input_ops failing_ops = { "failing", failing_read, failing_close };
+static const struct input_ops failing_ops = {
+	.name = "failing", .read = failing_read, .close = failing_close
+};
 
 static void
 test_read_error(void **state)
