@@ -15,6 +15,7 @@
 #define FMRD_SYSLOG_HDR_H
 
 #include <stdint.h>
+#include <time.h>
 #include "util.h"
 
 enum hdr_format {
@@ -26,6 +27,7 @@ enum hdr_format {
 	HDR_RFC5424,		/* <PRI>1 TIMESTAMP HOST APP-NAME PROCID MSGID SD MSG */
 	HDR_ISO_LOCAL,		/* YYYY-MM-DD(T| )hh:mm:ss[.f] without a zone */
 	HDR_BSD_YEAR,		/* YYYY Mmm d hh:mm:ss[.f] (syslog-ng ts-format(full)) */
+	HDR_JOURNAL,		/* no text header: fields of a journald entry (journal.c) */
 	HDR_NFORMATS
 };
 
@@ -74,9 +76,23 @@ struct hdr_year {
 	int ref_year, ref_month;	/* reference for the first dated line */
 };
 
+/* Start y from reference time ref (the file's mtime, or now): its year
+ * and month are the reference for the first dated line. */
+void hdr_year_init(struct hdr_year *y, time_t ref);
+
 /* Parse the header of line p[0..len); returns 1 and fills h (tag.found
- * tells whether a tag follows), or 0 with h cleared. */
+ * tells whether a tag follows), or 0 with h cleared. Year-less
+ * timestamps get their year from the reference of
+ * syslog_hdr_set_reference alone (no state: each line on its own). */
 int syslog_hdr_parse(const char *p, size_t len, struct syslog_hdr *h);
+
+/* The same, with the year of year-less timestamps from the source's
+ * state y, which a BSD-dated line moves forward (never back): after the
+ * first dated line, a month more than 6 before the latest line's starts
+ * the next year; a line more than 6 months after it (out of order across
+ * New Year) belongs to the year before and moves nothing. */
+int syslog_hdr_parse_year(const char *p, size_t len, struct syslog_hdr *h,
+			  struct hdr_year *y);
 
 /* Split a tag at p[0..len) ("ident[pid]: text" or "ident: text");
  * returns 1 and fills t, or 0. */

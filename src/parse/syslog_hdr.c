@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "syslog_hdr.h"
 
@@ -17,14 +18,53 @@
 #define TAG_PID_DIGITS 10
 #define HDR_MAX_FIELDS 4	/* host, facility.level, level word, one spare */
 
-static int hdr_ref_year = 1970;
-static int hdr_ref_month = 12;
+/* syslog_hdr_parse's reference; never dated, so every line is judged
+ * against the reference alone. */
+static struct hdr_year hdr_default = { 1970, 0, 1970, 12 };
 
 void
 syslog_hdr_set_reference(int year, int month)
 {
-	hdr_ref_year = year;
-	hdr_ref_month = month;
+	hdr_default.ref_year = year;
+	hdr_default.ref_month = month;
+}
+
+void
+hdr_year_init(struct hdr_year *y, time_t ref)
+{
+	struct tm tm;
+
+	localtime_r(&ref, &tm);
+	y->ref_year = tm.tm_year + 1900;
+	y->ref_month = tm.tm_mon + 1;
+	y->year = y->ref_year;
+	y->month = 0;
+}
+
+/* The year of a line in month mon. The first dated line: a month after
+ * the reference month + 1 is last year. Later lines: a month more than
+ * 6 before the latest line's is the next year (Dec -> Jan), one more
+ * than 6 after it a straggler from the year before. */
+static int
+hdr_year_guess(const struct hdr_year *y, int mon)
+{
+	if (y->month == 0)
+		return y->ref_year - (mon > y->ref_month + 1);
+	if (mon < y->month - 6)
+		return y->year + 1;
+	if (mon > y->month + 6)
+		return y->year - 1;
+	return y->year;
+}
+
+/* Only forward: a straggler from before the latest line moves nothing. */
+static void
+hdr_year_commit(struct hdr_year *y, int year, int mon)
+{
+	if (y->month == 0 || year > y->year || (year == y->year && mon > y->month)) {
+		y->year = year;
+		y->month = mon;
+	}
 }
 
 int64_t
@@ -229,7 +269,8 @@ zone_at(const char *p, const char *end, int *off, int *has)
 /* BSD timestamp "Mmm d hh:mm:ss[.f]" at q; year < 0: infer it from the
  * reference. Returns the end of the timestamp or NULL. */
 static const char *
-ts_bsd(const char *q, const char *end, int year, struct syslog_hdr *h)
+ts_bsd(const char *q, const char *end, int year, const struct hdr_year *yr,
+       struct syslog_hdr *h)
 {
 	int mon, day, tod;
 
@@ -249,7 +290,7 @@ ts_bsd(const char *q, const char *end, int year, struct syslog_hdr *h)
 	q += 8;
 	q += fraction(q, end, &h->time.usec);
 	if (year < 0) {
-		year = hdr_ref_year - (mon > hdr_ref_month + 1);
+		year = hdr_year_guess(yr, mon);
 		/* the year is a guess: Feb 29 may belong to another year */
 		if (day < 1 || day > (mon == 2 ? 29 : days_in_month(2001, mon)))
 			return NULL;
@@ -580,22 +621,46 @@ compose_prefix_end(const char *p, const char *end)
 	return q + 2;
 }
 
-static int hdr_parse(const char *p, size_t len, struct syslog_hdr *h);
+static int hdr_parse(const char *p, size_t len, struct syslog_hdr *h,
+		     const struct hdr_year *yr);
+
+static int
+hdr_parse_with(const char *p, size_t len, struct syslog_hdr *h, const struct hdr_year *yr)
+{
+	const char *q;
+
+	if (hdr_parse(p, len, h, yr))
+		return 1;
+	if ((q = compose_prefix_end(p, p + len)) == NULL)
+		return 0;
+	return hdr_parse(q, len - (size_t)(q - p), h, yr);
+}
 
 int
 syslog_hdr_parse(const char *p, size_t len, struct syslog_hdr *h)
 {
-	const char *q;
+	return hdr_parse_with(p, len, h, &hdr_default);
+}
 
-	if (hdr_parse(p, len, h))
-		return 1;
-	if ((q = compose_prefix_end(p, p + len)) == NULL)
+int
+syslog_hdr_parse_year(const char *p, size_t len, struct syslog_hdr *h, struct hdr_year *y)
+{
+	int64_t days;
+	unsigned m, d;
+	int year;
+
+	if (!hdr_parse_with(p, len, h, y))
 		return 0;
-	return hdr_parse(q, len - (size_t)(q - p), h);
+	if (h->fmt == HDR_BSD || h->fmt == HDR_BSD_PRECISE) {
+		days = h->time.sec >= 0 ? h->time.sec / 86400 : -((-h->time.sec + 86399) / 86400);
+		civil_from_days(days, &year, &m, &d);
+		hdr_year_commit(y, year, (int)m);
+	}
+	return 1;
 }
 
 static int
-hdr_parse(const char *p, size_t len, struct syslog_hdr *h)
+hdr_parse(const char *p, size_t len, struct syslog_hdr *h, const struct hdr_year *yr)
 {
 	const char *q = p, *end = p + len, *v;
 	int pri = -1, y;
@@ -622,7 +687,7 @@ hdr_parse(const char *p, size_t len, struct syslog_hdr *h)
 		goto fail;
 	if (*q >= 'A' && *q <= 'Z' && IS_BLANK(q[3])) {
 		if (month_at(q))
-			q = ts_bsd(q, end, -1, h);
+			q = ts_bsd(q, end, -1, yr, h);
 		else if (weekday_at(q))
 			q = ts_full(q, end, h);
 		else
@@ -631,7 +696,7 @@ hdr_parse(const char *p, size_t len, struct syslog_hdr *h)
 		if (q[4] == '-')
 			q = ts_iso(q, end, 1, h);
 		else if (IS_BLANK(q[4]))
-			q = ts_bsd(skip_blanks(q + 4, end), end, y, h);
+			q = ts_bsd(skip_blanks(q + 4, end), end, y, yr, h);
 		else
 			goto fail;
 	} else {
@@ -680,7 +745,7 @@ syslog_hdr_format_name(enum hdr_format fmt)
 {
 	static const char *names[HDR_NFORMATS] = {
 		"unknown", "bsd", "bsd-precise", "rfc3339", "short-full",
-		"rfc5424", "iso-local", "bsd-year"
+		"rfc5424", "iso-local", "bsd-year", "journal"
 	};
 
 	return fmt < HDR_NFORMATS ? names[fmt] : "unknown";
