@@ -5,6 +5,9 @@
  * the *.rules files in patterns/. Regexes are compiled once with JIT and
  * guarded by a cheap prefilter (program mask, literal prefix or
  * substring) so most lines never reach PCRE2. File format: docs/RULES.md.
+ * Implementation: src/rules/rules_parse.c (loading), rules_index.c
+ * (index, matching), rules_cond.c (conditions), rules_print.c
+ * (--list-rules, --explain); shared internals in catalog_int.h.
  */
 #ifndef FMRD_CATALOG_H
 #define FMRD_CATALOG_H
@@ -35,6 +38,8 @@ enum cat_kind {
 	KIND_FINDING = 0,	/* produces a finding */
 	KIND_FACT		/* records captures as a fact of the delivery */
 };
+
+#define CAT_FACT_MAX_NAMES 16	/* named captures of a [fact] rule */
 
 /* resolved_by = next_hop (default): a later successful delivery over the
  * same next hop, or every affected message delivered in the end;

@@ -8,7 +8,12 @@
  * (instance, pid). Each message keeps its strings in its own arena;
  * messages are recycled through a free list, so steady state allocates
  * nothing per line. A message is handed to the report when it is removed
- * from the queue, or evicted when it goes stale or the table is full.
+ * from the queue, or evicted when it goes stale (on a new message or on
+ * corr_tick) or the table is full. Facts of a delivery ([fact] rules,
+ * e.g. the TLS summary) are read with corr_facts_begin/corr_fact_next or
+ * corr_fact_get; their encoding is private.
+ * Implementation: correlate.c (lifecycle records, policy), msgtable.c,
+ * session.c, fields.c; their shared internals are in corr_int.h.
  */
 #ifndef FMRD_CORRELATE_H
 #define FMRD_CORRELATE_H
@@ -53,6 +58,7 @@ struct corr_msg {
 	unsigned attempts;	/* "(queue active)" lines: delivery rounds */
 	struct logtime first, last;
 	int removed, expired, evicted;
+	int in_window;		/* a record arrived while not muted (corr_set_muted) */
 	enum dstatus stopped;	/* DS_REJECTED or DS_HELD by cleanup(8), else DS_NONE */
 	struct corr_rcpt *rcpt;
 	uint32_t nrcpt, rcap, rcpt_dropped;
@@ -76,7 +82,7 @@ struct corr_proc {
 	int pending[CORR_PROC_PENDING];
 	unsigned char pending_sev[CORR_PROC_PENDING];
 	int npending;
-	char facts[512];	/* serialised facts of the current session */
+	char facts[512];	/* facts of the current session (session.c's encoding) */
 	size_t factlen;
 	char fact_peer[256];	/* "host[addr]:port" the facts describe, or "" */
 	uint64_t fact_msg;	/* first message delivered in that session */
@@ -111,6 +117,8 @@ struct corr {
 	struct nexthop nh;	/* relay or recipient's MX: see nexthop.h */
 	uint64_t seq;		/* records seen, for "later than" */
 	struct span cur_host;	/* host of the record being handled */
+	int64_t proc_due;	/* no process state goes stale before this */
+	int muted;		/* prelude: build state, no findings, no output */
 };
 
 void corr_init(struct corr *c, struct catalog *cat, const struct pfconf *cf,
@@ -118,16 +126,64 @@ void corr_init(struct corr *c, struct catalog *cat, const struct pfconf *cf,
 void corr_free(struct corr *c);
 void corr_track(struct corr *c, const char *qid);
 
+/* Table size and idle time after which a message is handed over
+ * unfinished (stats.evicted, stats.stale); 0 keeps the default
+ * (CORR_MAX_MESSAGES, CORR_STALE_SECS). A smaller table evicts the least
+ * recently active messages at once. */
+void corr_set_limits(struct corr *c, size_t max_msgs, int64_t stale_secs);
+/* While muted, records build message and process state, but catalog hits
+ * are not folded into the diagnosis and messages that end (removed,
+ * evicted, flushed) are freed without being reported or counted: the
+ * prelude before a time window, read so that messages begun before it
+ * are reported whole. */
+void corr_set_muted(struct corr *c, int muted);
+
 /* Feed one Postfix record. */
 void corr_record(struct corr *c, const struct pf_record *rec, const struct evref *ev);
+/* Log time (seconds, the domain of logtime.sec) moves on to now without a
+ * record: messages idle for longer than the stale time are handed over
+ * (stats.stale), pending process state older than CORR_PROC_IDLE is
+ * dropped. Cheap when nothing is due. Time never goes back. */
+void corr_tick(struct corr *c, int64_t now);
 /* Hand every message still in the table to the report (end of input). */
 void corr_flush(struct corr *c);
 
 /* Message accessors for reports. */
 const char *corr_str(const struct corr_msg *m, uint32_t off);
 enum dstatus corr_msg_outcome(const struct corr_msg *m);
-/* Iterate the facts of a recipient: "name\x1fkey\x1fvalue\x1f...\x1e". */
-const char *corr_rcpt_facts(const struct corr_msg *m, const struct corr_rcpt *r);
+/* Facts of a recipient's latest delivery attempt: named facts (one per
+ * [fact] rule that hit in its session, e.g. "tls"), each with key/value
+ * pairs (the rule's captures, e.g. trust, peer, protocol, cipher). Spans
+ * point into the message; valid while it is (during report message()).
+ *
+ *	corr_facts_begin(m, r, &it);
+ *	while (corr_fact_next(&it, &f))
+ *		for (i = 0; i < f.nkv; i++)
+ *			... f.name, f.kv[i].key, f.kv[i].value ...
+ */
+#define CORR_FACT_MAX_KV CAT_FACT_MAX_NAMES
+
+struct corr_fact {
+	struct span name;
+	int nkv;
+	struct {
+		struct span key, value;
+	} kv[CORR_FACT_MAX_KV];
+};
+
+struct corr_fact_iter {		/* private: the next fact in the message */
+	const char *next;
+};
+void corr_facts_begin(const struct corr_msg *m, const struct corr_rcpt *r,
+		      struct corr_fact_iter *it);
+/* The next fact into f; 0 at the end. */
+int corr_fact_next(struct corr_fact_iter *it, struct corr_fact *f);
+/* Has the latest attempt of r any facts? */
+int corr_has_facts(const struct corr_msg *m, const struct corr_rcpt *r);
+/* Value of key in fact name; 1 if found, copied NUL-terminated into buf
+ * (cut to size - 1 bytes), else 0. */
+int corr_fact_get(const struct corr_msg *m, const struct corr_rcpt *r, const char *name,
+		  const char *key, char *buf, size_t size);
 const char *origin_name(enum msg_origin o);
 
 #endif

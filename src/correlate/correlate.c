@@ -1,134 +1,26 @@
 /*
- * correlate.c - build each message's story from the lifecycle records
- * Postfix writes (pickup/smtpd, cleanup, qmgr, delivery agents, bounce)
- * and route catalog hits to the message they explain.
+ * correlate.c - the correlator's policy: the table of lifecycle records
+ * (lc_table: program mask and text prefix -> handler) that builds each
+ * message's story (pickup/smtpd, cleanup, qmgr, delivery agents, bounce),
+ * corr_record routing every record to its message or its process, which
+ * text is matched against which catalog scope and how hits reach the
+ * diagnosis; the clock (corr_tick), limits and the muted prelude. The
+ * message table is msgtable.c, process state session.c, field parsing
+ * fields.c (corr_int.h).
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "correlate.h"
-#include "textsafe.h"
-
-/* --- small helpers ------------------------------------------------------ */
-
-const char *
-origin_name(enum msg_origin o)
-{
-	static const char *const names[] = { "unknown", "pickup", "smtpd", "bounce" };
-
-	return o <= ORIGIN_BOUNCE ? names[o] : "unknown";
-}
-
-const char *
-corr_str(const struct corr_msg *m, uint32_t off)
-{
-	return off == 0 ? NULL : m->arena.s + off;
-}
-
-static void
-compact_one(struct strbuf *to, const struct corr_msg *m, uint32_t *off)
-{
-	const char *s;
-
-	if (*off == 0)
-		return;
-	s = m->arena.s + *off;
-	*off = (uint32_t)to->len;
-	sb_add(to, s, strlen(s) + 1);
-}
-
-/* Rebuild the arena with only the strings still referenced: retries
- * replace a recipient's reason, relay, dsn and facts, and the old copies
- * are garbage. */
-static void
-arena_compact(struct corr_msg *m)
-{
-	struct strbuf to;
-	uint32_t i, *fields[] = {
-		&m->loghost, &m->instance, &m->qid, &m->from, &m->msgid, &m->client,
-		&m->sasl_user, &m->parent
-	};
-	size_t k;
-
-	sb_init(&to);
-	sb_addc(&to, '\0');
-	for (k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
-		compact_one(&to, m, fields[k]);
-	for (k = 0; k < (size_t)m->nchildren; k++)
-		compact_one(&to, m, &m->children[k]);
-	for (i = 0; i < m->nrcpt; i++) {
-		struct corr_rcpt *r = &m->rcpt[i];
-
-		compact_one(&to, m, &r->to);
-		compact_one(&to, m, &r->orig_to);
-		compact_one(&to, m, &r->relay);
-		compact_one(&to, m, &r->dsn);
-		compact_one(&to, m, &r->reason);
-		compact_one(&to, m, &r->delays);
-		compact_one(&to, m, &r->delay);
-		compact_one(&to, m, &r->facts);
-	}
-	sb_free(&m->arena);
-	m->arena = to;
-}
-
-/* Copy s into the message arena; returns its offset (0 if no room even
- * after dropping the strings no longer referenced). */
-static uint32_t
-arena_add(struct corr_msg *m, const char *p, size_t n)
-{
-	uint32_t off;
-
-	if (m->arena.len + n + 1 > CORR_ARENA_MAX) {
-		if (m->arena_full)
-			return 0;
-		arena_compact(m);
-		if (m->arena.len + n + 1 > CORR_ARENA_MAX) {
-			m->arena_full = 1;	/* no more compaction per line */
-			return 0;
-		}
-	}
-	off = (uint32_t)m->arena.len;
-	sb_add(&m->arena, p, n);
-	sb_addc(&m->arena, '\0');
-	return off;
-}
-
-static uint32_t
-arena_span(struct corr_msg *m, struct span s)
-{
-	return arena_add(m, s.p, s.len);
-}
-
-/* Replace a field's string; on failure the old value stays. */
-static void
-arena_set(struct corr_msg *m, uint32_t *field, struct span s)
-{
-	uint32_t off = arena_span(m, s);
-
-	if (off != 0)
-		*field = off;
-}
-
-static uint64_t
-msg_hash(struct span host, struct span inst, struct span qid)
-{
-	return hash_bytes(qid.p, qid.len, hash_bytes(inst.p, inst.len, hash_bytes(host.p, host.len, 0)));
-}
-
-
-/* --- message table ------------------------------------------------------- */
+#include "corr_int.h"
 
 void
 corr_init(struct corr *c, struct catalog *cat, const struct pfconf *cf,
 	  struct diag *d, corr_emit_fn emit, void *ctx)
 {
 	memset(c, 0, sizeof(*c));
-	c->nbuckets = 1u << 16;
-	c->buckets = xcalloc(c->nbuckets, sizeof(*c->buckets));
-	c->max_msgs = CORR_MAX_MESSAGES;
-	c->stale_secs = CORR_STALE_SECS;
+	msgtable_init(c);
 	c->procs = xcalloc(CORR_PROC_SLOTS, sizeof(*c->procs));
+	c->proc_due = INT64_MAX;
 	c->cat = cat;
 	c->cf = cf;
 	c->diag = d;
@@ -142,36 +34,16 @@ corr_init(struct corr *c, struct catalog *cat, const struct pfconf *cf,
 		d->nh = &c->nh;
 }
 
-static void
-msg_destroy(struct corr_msg *m)
-{
-	sb_free(&m->arena);
-	if (m->story.s != NULL)
-		sb_free(&m->story);
-	free(m->rcpt);
-	free(m->dropped);
-	free(m);
-}
-
 void
 corr_free(struct corr *c)
 {
-	struct corr_msg *m, *next;
 	size_t i;
 
-	for (m = c->lru_head; m != NULL; m = next) {
-		next = m->lnext;
-		msg_destroy(m);
-	}
-	for (m = c->freelist; m != NULL; m = next) {
-		next = m->hnext;
-		msg_destroy(m);
-	}
+	msgtable_free(c);
 	for (i = 0; i < CORR_PROC_SLOTS; i++)
 		if (c->procs[i].story.s != NULL)
 			sb_free(&c->procs[i].story);
 	free(c->procs);
-	free(c->buckets);
 	free(c->track_qid);
 	sb_free(&c->tmp);
 	memset(c, 0, sizeof(*c));
@@ -184,369 +56,45 @@ corr_track(struct corr *c, const char *qid)
 	c->track_qid = qid ? xstrdup(qid) : NULL;
 }
 
-static void
-lru_unlink(struct corr *c, struct corr_msg *m)
+void
+corr_set_limits(struct corr *c, size_t max_msgs, int64_t stale_secs)
 {
-	if (m->lprev)
-		m->lprev->lnext = m->lnext;
-	else
-		c->lru_head = m->lnext;
-	if (m->lnext)
-		m->lnext->lprev = m->lprev;
-	else
-		c->lru_tail = m->lprev;
-	m->lprev = m->lnext = NULL;
-}
+	c->max_msgs = max_msgs > 0 ? max_msgs : CORR_MAX_MESSAGES;
+	c->stale_secs = stale_secs > 0 ? stale_secs : CORR_STALE_SECS;
+	/* a smaller table: the least recently active go now */
+	while (c->nmsgs > c->max_msgs) {
+		struct corr_msg *m = c->lru_head;
 
-static void
-lru_append(struct corr *c, struct corr_msg *m)
-{
-	m->lprev = c->lru_tail;
-	m->lnext = NULL;
-	if (c->lru_tail)
-		c->lru_tail->lnext = m;
-	else
-		c->lru_head = m;
-	c->lru_tail = m;
-}
-
-enum dstatus
-corr_msg_outcome(const struct corr_msg *m)
-{
-	int sent = 0, deferred = 0, bounced = 0;
-	uint32_t i;
-
-	if (m->expired)
-		return DS_EXPIRED;
-	for (i = 0; i < m->nrcpt; i++) {
-		sent += m->rcpt[i].status == DS_SENT;
-		deferred += m->rcpt[i].status == DS_DEFERRED;
-		bounced += m->rcpt[i].status == DS_BOUNCED;
-	}
-	if (bounced)
-		return DS_BOUNCED;
-	if (deferred)
-		return DS_DEFERRED;
-	if (sent)
-		return DS_SENT;
-	return m->stopped;	/* DS_NONE unless cleanup(8) rejected or held it */
-}
-
-/* Tell the diagnosis how the message ended, for each finding that hit
- * it. A message delivered in the end is no problem any more: what delayed
- * it is history, unless the finding is a lasting state. */
-static void
-msg_outcome_to_diag(struct corr *c, struct corr_msg *m)
-{
-	enum dstatus outcome = corr_msg_outcome(m);
-	int delivered = outcome == DS_SENT, i;
-
-	for (i = 0; i < m->nfinds; i++) {
-		if (!m->ffailed[i])
-			continue;	/* it did not stop an attempt: not a failure */
-		diag_outcome(c->diag, m->finds[i], outcome, m->origin == ORIGIN_BOUNCE);
-		if (delivered && m->fsev[i] > FSEV_INFO && m->finds[i] >= 0
-		    && (size_t)m->finds[i] < c->diag->n && c->diag->f[m->finds[i]]->def->resolved_by != RESOLVED_BY_NEVER)
-			m->fsev[i] = FSEV_INFO;
-	}
-}
-
-/* Remove m from the table, report it, and put it on the free list. */
-static void
-msg_finish(struct corr *c, struct corr_msg *m)
-{
-	struct corr_msg **pp = &c->buckets[m->hash & (c->nbuckets - 1)];
-	unsigned long long *counter[DS_COUNT] = {
-		&c->stats.queued, &c->stats.sent, &c->stats.deferred,
-		&c->stats.bounced, &c->stats.expired, &c->stats.rejected, &c->stats.held
-	};
-
-	while (*pp != m)
-		pp = &(*pp)->hnext;
-	*pp = m->hnext;
-	lru_unlink(c, m);
-	c->nmsgs--;
-	c->stats.messages++;
-	(*counter[corr_msg_outcome(m)])++;
-	msg_outcome_to_diag(c, m);
-	c->stats.recipients += m->nrcpt + m->rcpt_dropped;
-	if (c->emit != NULL)
-		c->emit(c->emit_ctx, m);
-	if (m->story.s != NULL)
-		sb_free(&m->story);
-	m->hnext = c->freelist;
-	c->freelist = m;
-}
-
-static struct corr_msg *
-msg_alloc(struct corr *c)
-{
-	struct corr_msg *m = c->freelist;
-	struct strbuf arena;
-	struct corr_rcpt *rcpt;
-	uint32_t rcap, *dropped, dcap;
-
-	if (m == NULL) {
-		m = xcalloc(1, sizeof(*m));
-		sb_init(&m->arena);
-		m->rcap = 2;
-		m->rcpt = xcalloc(m->rcap, sizeof(*m->rcpt));
-	} else {
-		c->freelist = m->hnext;
-	}
-	arena = m->arena;
-	rcpt = m->rcpt;
-	rcap = m->rcap;
-	dropped = m->dropped;
-	dcap = m->dcap;
-	memset(m, 0, sizeof(*m));
-	m->arena = arena;
-	m->rcpt = rcpt;
-	m->rcap = rcap;
-	m->dropped = dropped;
-	m->dcap = dcap;
-	sb_reset(&m->arena);
-	sb_addc(&m->arena, '\0');	/* offset 0 = unset */
-	return m;
-}
-
-static void
-evict_old(struct corr *c)
-{
-	struct corr_msg *m;
-
-	while ((m = c->lru_head) != NULL) {
-		if (c->nmsgs >= c->max_msgs) {
+		if (!c->muted)
 			c->stats.evicted++;
-		} else if (m->last.valid && c->now - m->last.sec > c->stale_secs) {
-			c->stats.stale++;
-		} else {
-			break;
-		}
 		m->evicted = 1;
-		msg_finish(c, m);
+		msgtable_finish(c, m);
 	}
 }
 
-static struct corr_msg *
-msg_lookup(struct corr *c, const struct pf_record *rec, const struct evref *ev, int create)
+void
+corr_set_muted(struct corr *c, int muted)
 {
-	uint64_t h = msg_hash(ev->host, rec->instance, rec->qid);
-	struct corr_msg *m, **b = &c->buckets[h & (c->nbuckets - 1)];
-
-	for (m = *b; m != NULL; m = m->hnext)
-		if (m->hash == h && m->qid_len == rec->qid.len && m->instance_len == rec->instance.len
-		    && m->loghost_len == ev->host.len
-		    && memcmp(m->arena.s + m->qid, rec->qid.p, rec->qid.len) == 0
-		    && memcmp(m->arena.s + m->instance, rec->instance.p, rec->instance.len) == 0
-		    && (ev->host.len == 0
-			|| memcmp(m->arena.s + m->loghost, ev->host.p, ev->host.len) == 0))
-			break;
-	if (m == NULL) {
-		if (!create)
-			return NULL;
-		evict_old(c);
-		m = msg_alloc(c);
-		m->hash = h;
-		if (ev->host.len > 0)
-			m->loghost = arena_span(m, ev->host);
-		m->instance = arena_span(m, rec->instance);
-		m->qid = arena_span(m, rec->qid);
-		/* the key: a line's fields are far below 64 KiB (INPUT_MAX_LINE) */
-		m->loghost_len = m->loghost != 0 ? (uint16_t)ev->host.len : 0;
-		m->instance_len = (uint16_t)rec->instance.len;
-		m->qid_len = (uint16_t)rec->qid.len;
-		m->first = ev->time;
-		m->uid = -1;
-		m->size = -1;
-		m->nrcpt_declared = -1;
-		m->hnext = *b;
-		*b = m;
-		c->nmsgs++;
-		if (c->track_qid != NULL && strcmp(c->track_qid, corr_str(m, m->qid)) == 0)
-			sb_init(&m->story);
-	} else {
-		lru_unlink(c, m);
-	}
-	lru_append(c, m);
-	if (ev->time.valid)
-		m->last = ev->time;
-	return m;
+	c->muted = muted != 0;
 }
 
-/* A finding hit: its index in the diagnosis (< 0: none) and the severity
- * of the match that produced it. */
-struct fhit {
-	int idx;
-	enum find_sev sev;
-	int failed;		/* it explains a failed attempt (deferred, bounced, ...) */
-};
-
-/* Record finding idx against message m (once per message), with the
- * severity of the match that hit for this message. */
-static void
-msg_add_finding(struct corr *c, struct corr_msg *m, struct fhit h)
+void
+corr_tick(struct corr *c, int64_t now)
 {
-	int i;
-
-	if (h.idx < 0)
-		return;
-	for (i = 0; i < m->nfinds; i++)
-		if (m->finds[i] == h.idx) {
-			if (h.sev > m->fsev[i])
-				m->fsev[i] = (unsigned char)h.sev;
-			m->ffailed[i] |= (unsigned char)(h.failed != 0);
-			return;
-		}
-	if (m->nfinds < CORR_MAX_FINDS) {
-		m->fsev[m->nfinds] = (unsigned char)h.sev;
-		m->ffailed[m->nfinds] = (unsigned char)(h.failed != 0);
-		m->finds[m->nfinds++] = h.idx;
-	}
-	diag_attach(c->diag, h.idx, corr_str(m, m->qid));
-}
-
-static void
-story_add(struct strbuf *sb, const struct evref *ev)
-{
-	if (sb->s == NULL || sb->len > 256 * 1024)
-		return;
-	sb_printf(sb, "%d:%lu:", ev->source, ev->lineno);
-	sb_add(sb, ev->text.p, ev->text.len);
-	sb_addc(sb, '\n');
-}
-
-/* --- per-process pending state ------------------------------------------ */
-
-static struct corr_proc *
-proc_get(struct corr *c, const struct pf_record *rec, int create)
-{
-	uint64_t ih = hash_bytes(rec->instance.p, rec->instance.len,
-				 hash_bytes(c->cur_host.p, c->cur_host.len, 0));
-	size_t i, base = (size_t)((ih ^ (uint64_t)rec->pid * 0x9e3779b97f4a7c15ULL) % CORR_PROC_SLOTS);
-	struct corr_proc *p, *victim = NULL;
-
-	for (i = 0; i < 8; i++) {
-		p = &c->procs[(base + i) % CORR_PROC_SLOTS];
-		if (p->used && p->inst_hash == ih && p->pid == rec->pid)
-			return p;
-		if (victim == NULL || !p->used || (victim->used && p->last < victim->last))
-			victim = p;
-	}
-	if (!create)
-		return NULL;
-	p = victim;
-	p->used = 1;
-	p->inst_hash = ih;
-	p->pid = rec->pid;
-	p->npending = 0;
-	p->factlen = 0;
-	p->fact_peer[0] = '\0';
-	p->fact_msg = 0;
-	if (p->story.s != NULL)
-		sb_reset(&p->story);
-	else if (c->track_qid != NULL)
-		sb_init(&p->story);
-	return p;
-}
-
-static void
-proc_pend(struct corr *c, const struct pf_record *rec, struct fhit h)
-{
-	struct corr_proc *p = proc_get(c, rec, 1);
-	int i;
-
-	p->last = c->now;
-	if (h.idx < 0)
-		return;
-	for (i = 0; i < p->npending; i++)
-		if (p->pending[i] == h.idx) {
-			if (h.sev > p->pending_sev[i])
-				p->pending_sev[i] = (unsigned char)h.sev;
-			return;
-		}
-	if (p->npending < CORR_PROC_PENDING) {
-		p->pending_sev[p->npending] = (unsigned char)h.sev;
-		p->pending[p->npending++] = h.idx;
-	}
-}
-
-/* Drop the entry named name from a serialised fact list. */
-static void
-facts_remove(char *facts, size_t *len, const char *name)
-{
-	size_t nl = strlen(name), i = 0, e;
-
-	while (i < *len) {
-		for (e = i; e < *len && facts[e] != '\x1e'; e++)
-			;
-		if (e < *len)
-			e++;
-		if (e - i > nl && memcmp(facts + i, name, nl) == 0 && facts[i + nl] == '\x1f') {
-			memmove(facts + i, facts + e, *len - e);
-			*len -= e - i;
-			continue;
-		}
-		i = e;
-	}
-}
-
-/* Serialise a fact hit's captures into the process' fact buffer,
- * replacing an earlier fact of the same name (a new session). */
-static void
-proc_fact(struct corr *c, const struct pf_record *rec, const struct cat_hit *hit)
-{
-	struct corr_proc *p = proc_get(c, rec, 1);
-	const struct cat_rule *r = hit->rule;
-	struct span v;
-	size_t need, i;
-	int k;
-
-	p->last = c->now;
-	facts_remove(p->facts, &p->factlen, r->id);
-	sb_reset(&c->tmp);
-	sb_adds(&c->tmp, r->id);
-	for (k = 0; k < r->nnames; k++) {
-		if (!catalog_capture(hit, r->names[k], &v))
-			continue;
-		sb_addc(&c->tmp, '\x1f');
-		sb_adds(&c->tmp, r->names[k]);
-		sb_addc(&c->tmp, '\x1f');
-		for (i = 0; i < v.len && i < 200; i++)
-			sb_addc(&c->tmp, v.p[i] == '\x1f' || v.p[i] == '\x1e' || v.p[i] == 0
-				? '?' : v.p[i]);
-	}
-	sb_addc(&c->tmp, '\x1e');
-	need = c->tmp.len;
-	if (p->factlen + need < sizeof(p->facts)) {
-		memcpy(p->facts + p->factlen, c->tmp.s, need);
-		p->factlen += need;
-	}
-	p->fact_msg = 0;
-	p->fact_peer[0] = '\0';
-	if (catalog_capture(hit, "peer", &v) && v.len < sizeof(p->fact_peer)) {
-		memcpy(p->fact_peer, v.p, v.len);
-		p->fact_peer[v.len] = '\0';
-	}
+	if (now > c->now)
+		c->now = now;
+	/* the least recently active message is the first to go stale */
+	if (c->lru_head != NULL && c->lru_head->last.valid
+	    && c->now - c->lru_head->last.sec > c->stale_secs)
+		(void)msgtable_evict(c, 0);
+	session_expire(c);
 }
 
 /* --- catalog matching --------------------------------------------------- */
 
-/* Is "name[addr]" a loopback client? */
-static int
-client_loopback(const char *client)
-{
-	const char *a = client != NULL ? strchr(client, '[') : NULL;
-
-	if (a == NULL)
-		return 0;
-	a++;
-	return strncmp(a, "127.", 4) == 0 || strcmp(a, "::1]") == 0
-	    || strncmp(a, "::ffff:127.", 11) == 0;
-}
-
 /* Match text of message m (NULL: none yet) in scope; on a hit fold it
- * into the diagnosis. idx is the finding, -2 when no rule matched. */
+ * into the diagnosis. idx is the finding, -2 when no rule matched (and
+ * always while muted: the prelude builds state, not findings). */
 static struct fhit
 match_finding_ctx(struct corr *c, int which, enum cat_scope scope, const struct pf_record *rec,
 		  const struct corr_msg *m, int status, struct span text, const struct evref *ev,
@@ -557,6 +105,8 @@ match_finding_ctx(struct corr *c, int which, enum cat_scope scope, const struct 
 	struct fhit h = { -2, FSEV_OK, 0 };
 	unsigned ctx = m != NULL ? m->ctx : 0;
 
+	if (c->muted)
+		return h;
 	if (hc != NULL)
 		ctx |= path_ctx[hc->path];
 	else if (m != NULL)
@@ -578,232 +128,50 @@ match_finding(struct corr *c, int which, enum cat_scope scope, const struct pf_r
 
 /* --- lifecycle records -------------------------------------------------- */
 
-/* Value of "key=" up to ", " (or '>' for <...> values). */
-struct kv {
-	struct span key, val;
-};
-
-static int
-next_field(const char **pp, const char *end, struct kv *kv)
-{
-	const char *p = *pp, *eq, *q;
-
-	while (p < end && (*p == ',' || *p == ' '))
-		p++;
-	if (p >= end)
-		return 0;
-	for (eq = p; eq < end && *eq != '=' && *eq != ' ' && *eq != ','; eq++)
-		;
-	if (eq >= end || *eq != '=')
-		return 0;
-	kv->key.p = p;
-	kv->key.len = (size_t)(eq - p);
-	q = eq + 1;
-	if (q < end && *q == '<') {
-		const char *gt = q + 1;
-
-		/* the address ends at the '>' followed by ", " or the end */
-		while (gt < end && !(*gt == '>' && (gt + 1 == end || gt[1] == ',' || gt[1] == ' ')))
-			gt++;
-		kv->val.p = q + 1;
-		kv->val.len = (size_t)((gt < end ? gt : end) - (q + 1));
-		*pp = gt < end ? gt + 1 : end;
-		return 1;
-	}
-	if (kv->key.len == 6 && memcmp(kv->key.p, "status", 6) == 0) {
-		kv->val.p = q;
-		kv->val.len = (size_t)(end - q);
-		*pp = end;
-		return 1;
-	}
-	/* plain values end at ", " (delivery records) or ' ' (pickup) */
-	for (p = q; p < end && *p != ' ' && !(*p == ',' && p + 1 < end && p[1] == ' '); p++)
-		;
-	kv->val.p = q;
-	kv->val.len = (size_t)(p - q);
-	*pp = p;
-	return 1;
-}
-
-/* Count a recipient that cannot be listed, once. */
-static void
-rcpt_drop(struct corr_msg *m, struct span to, struct span orig_to)
-{
-	uint32_t h = (uint32_t)hash_bytes(orig_to.p, orig_to.len, hash_bytes(to.p, to.len, 7));
-	uint32_t i;
-
-	for (i = 0; i < m->ndropped; i++)
-		if (m->dropped[i] == h)
-			return;
-	if (m->ndropped < 4096) {
-		if (m->ndropped == m->dcap) {
-			m->dcap = m->dcap ? m->dcap * 2 : 16;
-			m->dropped = xreallocarray(m->dropped, m->dcap, sizeof(*m->dropped));
-		}
-		m->dropped[m->ndropped++] = h;
-	}
-	m->rcpt_dropped++;
-}
-
-static struct corr_rcpt *
-rcpt_get(struct corr_msg *m, struct span to, struct span orig_to)
-{
-	struct corr_rcpt *r;
-	uint32_t i;
-
-	for (i = 0; i < m->nrcpt; i++) {
-		const char *t = corr_str(m, m->rcpt[i].to), *o = corr_str(m, m->rcpt[i].orig_to);
-
-		if (t != NULL && strlen(t) == to.len && memcmp(t, to.p, to.len) == 0
-		    && (o == NULL ? orig_to.len == 0
-			: strlen(o) == orig_to.len && memcmp(o, orig_to.p, orig_to.len) == 0))
-			return &m->rcpt[i];
-	}
-	if (m->nrcpt == CORR_MAX_RCPTS) {
-		rcpt_drop(m, to, orig_to);
-		return NULL;
-	}
-	if (m->nrcpt == m->rcap) {
-		m->rcap *= 2;
-		m->rcpt = xreallocarray(m->rcpt, m->rcap, sizeof(*m->rcpt));
-	}
-	r = &m->rcpt[m->nrcpt];
-	memset(r, 0, sizeof(*r));
-	if ((r->to = arena_span(m, to)) == 0) {
-		rcpt_drop(m, to, orig_to);	/* no room to list it */
-		return NULL;
-	}
-	m->nrcpt++;
-	if (orig_to.len > 0)
-		r->orig_to = arena_span(m, orig_to);
-	return r;
-}
-
-/* Give the pending hits and facts of this process to message m. The
- * facts describe an SMTP session: they belong to deliveries whose relay
- * is the session's peer, within the message that opened the session or
- * over the reused connection (conn_use=N). A later session without its
- * own summary line had no TLS. */
-static void
-attach_pending(struct corr *c, const struct pf_record *rec, struct corr_msg *m,
-	       struct corr_rcpt *r, struct span relay, int reused, int failed)
-{
-	struct corr_proc *p = proc_get(c, rec, 0);
-	int i;
-
-	if (p == NULL) {
-		if (r != NULL)
-			r->facts = 0;	/* nothing logged by this process: no session */
-		return;
-	}
-	if (c->now - p->last > CORR_PROC_IDLE) {
-		/* left over from an earlier process with the same pid */
-		p->npending = 0;
-		p->factlen = 0;
-		p->fact_peer[0] = '\0';
-		p->fact_msg = 0;
-	}
-	for (i = 0; i < p->npending; i++)
-		msg_add_finding(c, m, (struct fhit){ p->pending[i],
-						     (enum find_sev)p->pending_sev[i], failed });
-	if (p->npending > 0)
-		m->specific = 1;
-	p->npending = 0;
-	if (r != NULL) {
-		if (p->factlen > 0 && (p->fact_peer[0] == '\0' || span_eq(relay, p->fact_peer))
-		    && (p->fact_msg == 0 || p->fact_msg == m->hash || reused)) {
-			uint32_t off = arena_add(m, p->facts, p->factlen);
-
-			if (off != 0)
-				r->facts = off;
-			p->fact_msg = m->hash;
-		} else {
-			r->facts = 0;	/* the latest attempt has no session facts */
-		}
-	}
-	if (m->story.s != NULL && p->story.s != NULL && p->story.len > 0)
-		sb_add(&m->story, p->story.s, p->story.len);
-	if (p->story.s != NULL)
-		sb_reset(&p->story);
-}
-
 static const char SUSPENDED[] = "delivery temporarily suspended: ";
 
 static void
 lc_delivery(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 	    const struct evref *ev)
 {
-	const char *p = rec->text.p, *end = rec->text.p + rec->text.len, *sp, *lp;
-	struct span to = SPAN_EMPTY, orig = SPAN_EMPTY, status = SPAN_EMPTY;
-	struct span reason = SPAN_EMPTY, relay = SPAN_EMPTY, dsn = SPAN_EMPTY;
-	struct span delays = SPAN_EMPTY, delay = SPAN_EMPTY;
+	struct dlv_fields d;
+	struct span reason;
 	struct corr_rcpt *r;
 	enum dstatus st;
-	struct kv kv;
 	struct fhit found;
 	struct diag_hitctx hc = { NH_UNKNOWN, SPAN_EMPTY };
 	struct nh_parsed np;
 	const char *at;
-	int reused = 0;
 
-	while (next_field(&p, end, &kv)) {
-		if (span_eq_lit(kv.key, "to"))
-			to = kv.val;
-		else if (span_eq_lit(kv.key, "orig_to"))
-			orig = kv.val;
-		else if (span_eq_lit(kv.key, "relay"))
-			relay = kv.val;
-		else if (span_eq_lit(kv.key, "dsn"))
-			dsn = kv.val;
-		else if (span_eq_lit(kv.key, "delay"))
-			delay = kv.val;
-		else if (span_eq_lit(kv.key, "delays"))
-			delays = kv.val;
-		else if (span_eq_lit(kv.key, "status"))
-			status = kv.val;
-		else if (span_eq_lit(kv.key, "conn_use"))
-			reused = 1;
-	}
-	if (status.len == 0)
+	if ((st = fields_delivery(rec->text, &d)) == DS_NONE)
 		return;
-	sp = memchr(status.p, ' ', status.len);
-	if (sp != NULL && sp + 1 < status.p + status.len && sp[1] == '(') {
-		lp = status.p + status.len;
-		reason.p = sp + 2;
-		reason.len = (size_t)(lp - reason.p);
-		if (reason.len > 0 && reason.p[reason.len - 1] == ')')
-			reason.len--;
-		status.len = (size_t)(sp - status.p);
-	}
-	st = dstatus_lookup(status.p, status.len);
-	if (st == DS_NONE)
-		return;
-	at = memrchr(to.p, '@', to.len);
+	reason = d.reason;
+	at = memrchr(d.to.p, '@', d.to.len);
 	if (at != NULL) {
 		hc.domain.p = at + 1;
-		hc.domain.len = to.len - (size_t)(at + 1 - to.p);
+		hc.domain.len = d.to.len - (size_t)(at + 1 - d.to.p);
 	}
-	nexthop_parse(relay, &np);
+	nexthop_parse(d.relay, &np);
 	if (rec->prog == PROG_SMTP)
 		nexthop_count_parsed(&c->nh, &np, hc.domain);
 	hc.path = nexthop_classify_parsed(&c->nh, &np, hc.domain, reason);
 	m->path_ctx = hc.path == NH_DIRECT ? CTX_DIRECT : hc.path == NH_UNKNOWN ? 0 : CTX_RELAYED;
-	if (st == DS_SENT)
+	if (st == DS_SENT && !c->muted)
 		diag_success_name(c->diag, np.name, np.len, &ev->time);
-	r = rcpt_get(m, to, orig);
-	attach_pending(c, rec, m, r, relay, reused, st != DS_SENT);
+	r = msg_rcpt_get(m, d.to, d.orig_to);
+	session_attach(c, rec, m, r, d.relay, d.reused, st != DS_SENT);
 	if (r != NULL) {
 		r->status = st;
 		r->attempts++;
-		if (relay.len)
-			arena_set(m, &r->relay, relay);
-		if (dsn.len)
-			arena_set(m, &r->dsn, dsn);
-		if (delay.len)
-			arena_set(m, &r->delay, delay);
-		if (delays.len)
-			arena_set(m, &r->delays, delays);
-		arena_set(m, &r->reason, reason);
+		if (d.relay.len)
+			msg_arena_set(m, &r->relay, d.relay);
+		if (d.dsn.len)
+			msg_arena_set(m, &r->dsn, d.dsn);
+		if (d.delay.len)
+			msg_arena_set(m, &r->delay, d.delay);
+		if (d.delays.len)
+			msg_arena_set(m, &r->delays, d.delays);
+		msg_arena_set(m, &r->reason, reason);
 	}
 	/* rules on the whole line (recipient, relay=local) come first */
 	found = match_finding_ctx(c, CM_REGULAR, SCOPE_DELIVERY, rec, m, st, rec->text, ev, &hc);
@@ -828,17 +196,6 @@ lc_delivery(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 	msg_add_finding(c, m, found);
 }
 
-static long
-span_long(struct span s)
-{
-	long v = 0;
-	size_t i;
-
-	for (i = 0; i < s.len && s.p[i] >= '0' && s.p[i] <= '9' && v < 1000000000000L; i++)
-		v = v * 10 + (s.p[i] - '0');
-	return v;
-}
-
 static void
 lc_pickup(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 	  const struct evref *ev)
@@ -850,11 +207,11 @@ lc_pickup(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 	(void)ev;
 	m->origin = ORIGIN_PICKUP;
 	m->ctx = CTX_SUBMITTED;
-	while (next_field(&p, end, &kv)) {
+	while (fields_next(&p, end, &kv)) {
 		if (span_eq_lit(kv.key, "uid"))
-			m->uid = span_long(kv.val);
+			m->uid = fields_long(kv.val);
 		else if (span_eq_lit(kv.key, "from"))
-			m->from = arena_span(m, kv.val);
+			m->from = msg_arena_span(m, kv.val);
 	}
 }
 
@@ -868,14 +225,14 @@ lc_client(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 	(void)c;
 	(void)ev;
 	m->origin = ORIGIN_SMTPD;
-	while (next_field(&p, end, &kv)) {
+	while (fields_next(&p, end, &kv)) {
 		if (span_eq_lit(kv.key, "client"))
-			m->client = arena_span(m, kv.val);
+			m->client = msg_arena_span(m, kv.val);
 		else if (span_eq_lit(kv.key, "sasl_username"))
-			m->sasl_user = arena_span(m, kv.val);
+			m->sasl_user = msg_arena_span(m, kv.val);
 	}
 	/* for the rules' submitted/received conditions */
-	m->ctx = m->sasl_user != 0 || client_loopback(corr_str(m, m->client)) ? CTX_SUBMITTED
+	m->ctx = m->sasl_user != 0 || fields_loopback(corr_str(m, m->client)) ? CTX_SUBMITTED
 	    : CTX_RECEIVED;
 }
 
@@ -886,7 +243,7 @@ lc_msgid(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 	(void)c;
 	(void)ev;
 	if (m->msgid == 0)
-		m->msgid = arena_add(m, rec->text.p + 11, rec->text.len - 11);
+		m->msgid = msg_arena_add(m, rec->text.p + 11, rec->text.len - 11);
 }
 
 static void
@@ -896,16 +253,16 @@ lc_qmgr_from(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 	const char *p = rec->text.p, *end = p + rec->text.len;
 	struct kv kv;
 
-	while (next_field(&p, end, &kv)) {
+	while (fields_next(&p, end, &kv)) {
 		if (span_eq_lit(kv.key, "from")) {
 			/* qmgr shows the rewritten envelope sender: it wins over
 			 * pickup's, once (size is still unset on the first line) */
 			if (m->from == 0 || m->size < 0)
-				m->from = arena_span(m, kv.val);
+				m->from = msg_arena_span(m, kv.val);
 		} else if (span_eq_lit(kv.key, "size")) {
-			m->size = span_long(kv.val);
+			m->size = fields_long(kv.val);
 		} else if (span_eq_lit(kv.key, "nrcpt")) {
-			m->nrcpt_declared = span_long(kv.val);
+			m->nrcpt_declared = fields_long(kv.val);
 			m->attempts++;
 		} else if (span_eq_lit(kv.key, "status")) {
 			if (span_starts(kv.val, "expired", 7) || span_starts(kv.val, "force-expired", 13)) {
@@ -933,7 +290,7 @@ lc_removed(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 	(void)rec;
 	(void)ev;
 	m->removed = 1;
-	msg_finish(c, m);
+	msgtable_finish(c, m);
 }
 
 /* cleanup(8) "QID: reject: ..." / "QID: hold: ..." from header_checks or
@@ -957,9 +314,9 @@ lc_cleanup_action(struct corr *c, struct corr_msg *m, const struct pf_record *re
 	msg_add_finding(c, m, h);
 	/* "...; from=<sender> to=<rcpt> proto=...": the sender, if qmgr never
 	 * logged it */
-	if (p != NULL && m->from == 0 && (p += 2, next_field(&p, end, &kv))
+	if (p != NULL && m->from == 0 && (p += 2, fields_next(&p, end, &kv))
 	    && span_eq_lit(kv.key, "from"))
-		m->from = arena_span(m, kv.val);
+		m->from = msg_arena_span(m, kv.val);
 	if (rec->text.p[0] == 'h' || span_starts(rec->text, "milter-hold: ", 13)) {
 		m->stopped = DS_HELD;
 		return;
@@ -970,7 +327,7 @@ lc_cleanup_action(struct corr *c, struct corr_msg *m, const struct pf_record *re
 	 * status=bounced and bounce(8) the notification (lc_notify finishes
 	 * it); smtpd's client got the reply, nothing more follows */
 	if (m->origin != ORIGIN_PICKUP)
-		msg_finish(c, m);
+		msgtable_finish(c, m);
 }
 
 /* "QID: sender non-delivery notification: NEWQID" links parent and child. */
@@ -989,13 +346,13 @@ lc_notify(struct corr *c, struct corr_msg *m, const struct pf_record *rec,
 	if (qid_classify(child.qid) == QID_NONE)
 		return;
 	if (m->nchildren < CORR_MAX_CHILDREN)
-		m->children[m->nchildren++] = arena_span(m, child.qid);
-	cm = msg_lookup(c, &child, ev, 1);
+		m->children[m->nchildren++] = msg_arena_span(m, child.qid);
+	cm = msgtable_lookup(c, &child, ev, 1);
 	cm->origin = ORIGIN_BOUNCE;
 	if (cm->parent == 0)
-		cm->parent = arena_span(cm, rec->qid);
+		cm->parent = msg_arena_span(cm, rec->qid);
 	if (m->stopped == DS_REJECTED)	/* no "removed" line will come */
-		msg_finish(c, m);
+		msgtable_finish(c, m);
 }
 
 typedef void (*lc_fn)(struct corr *, struct corr_msg *, const struct pf_record *,
@@ -1055,49 +412,6 @@ lc_find(const struct pf_record *rec)
 	return NULL;
 }
 
-/* Verbose logging (smtp -v, debug_peer_list) prints the password the
- * client looked up; register it as a secret before any output can carry
- * it, with or without the configuration. */
-static const struct secret_form {
-	const char *prefix;	/* the record text starts with it */
-	const char *before;	/* the password follows this ... */
-	char end;		/* ... up to this byte ('\0': end of text) */
-	int after_colon;	/* the value is user:password */
-} secret_forms[] = {
-	{ "smtp_sasl_passwd_lookup: host ", "' pass `", '\'', 0 },
-	{ "lmtp_sasl_passwd_lookup: host ", "' pass `", '\'', 0 },
-	{ "maps_find: smtp_sasl_password_maps: ", " = ", '\0', 1 },
-	{ "maps_find: lmtp_sasl_password_maps: ", " = ", '\0', 1 },
-};
-
-static void
-harvest_secrets(const struct pf_record *rec)
-{
-	const char *p = rec->text.p, *end = p + rec->text.len, *v, *e;
-	size_t i, bl;
-
-	if (rec->text.len < 16 || (p[0] != 's' && p[0] != 'l' && p[0] != 'm'))
-		return;
-	for (i = 0; i < sizeof(secret_forms) / sizeof(secret_forms[0]); i++) {
-		const struct secret_form *f = &secret_forms[i];
-
-		if (!span_starts(rec->text, f->prefix, strlen(f->prefix)))
-			continue;
-		bl = strlen(f->before);
-		if ((v = memmem(p, rec->text.len, f->before, bl)) == NULL)
-			return;
-		v += bl;
-		e = f->end != '\0' ? memchr(v, f->end, (size_t)(end - v)) : NULL;
-		if (e == NULL)
-			e = end;
-		if (f->after_colon && (v = memchr(v, ':', (size_t)(e - v))) != NULL)
-			v++;
-		if (v != NULL && e > v)
-			ts_secret_add(v, (size_t)(e - v));
-		return;
-	}
-}
-
 void
 corr_record(struct corr *c, const struct pf_record *rec, const struct evref *ev)
 {
@@ -1111,11 +425,11 @@ corr_record(struct corr *c, const struct pf_record *rec, const struct evref *ev)
 	c->diag->seq = ++c->seq;
 	c->cur_host = ev->host;
 	if (rec->severity == SEV_INFO && (rec->prog == PROG_SMTP || rec->prog == PROG_LMTP))
-		harvest_secrets(rec);
+		fields_secrets(rec);
 	if (rec->qid_kind == QID_SHORT || rec->qid_kind == QID_LONG) {
-		m = msg_lookup(c, rec, ev, 1);
+		m = msgtable_lookup(c, rec, ev, 1);
 		if (m->story.s != NULL)
-			story_add(&m->story, ev);
+			msg_story_add(&m->story, ev);
 		if (rec->severity == SEV_INFO && (lc = lc_find(rec)) != NULL) {
 			lc->fn(c, m, rec, ev);
 			return;
@@ -1129,39 +443,20 @@ corr_record(struct corr *c, const struct pf_record *rec, const struct evref *ev)
 	}
 	/* no queue ID: facts and findings wait for this process' next delivery */
 	if (c->track_qid != NULL) {
-		struct corr_proc *p = proc_get(c, rec, 1);
+		struct corr_proc *p = session_get(c, rec, 1);
 
-		story_add(&p->story, ev);
+		msg_story_add(&p->story, ev);
 	}
 	if (rec->prog == PROG_SMTP || rec->prog == PROG_LMTP || rec->prog == PROG_TLSPROXY)
 		if (catalog_match(c->cat, KIND_FACT, CM_REGULAR | CM_FALLBACK, SCOPE_LINE, rec,
 				  DS_NONE, rec->text, c->cf, &hit))
-			proc_fact(c, rec, &hit);
+			session_fact(c, rec, &hit);
 	h = match_finding(c, CM_REGULAR, SCOPE_LINE, rec, NULL, DS_NONE, rec->text, ev);
 	if (rec->severity >= SEV_FATAL) {
 		/* the process exits: nothing it logged waits for a delivery */
-		struct corr_proc *p = proc_get(c, rec, 0);
-
-		if (p != NULL) {
-			p->npending = 0;
-			p->factlen = 0;
-			p->fact_peer[0] = '\0';
-		}
+		session_drop(c, rec);
 		return;
 	}
 	if (h.idx >= 0 && rec->qid_kind == QID_NONE)
-		proc_pend(c, rec, h);
-}
-
-void
-corr_flush(struct corr *c)
-{
-	while (c->lru_head != NULL)
-		msg_finish(c, c->lru_head);
-}
-
-const char *
-corr_rcpt_facts(const struct corr_msg *m, const struct corr_rcpt *r)
-{
-	return corr_str(m, r->facts);
+		session_pend(c, rec, h);
 }

@@ -4,8 +4,9 @@
  * the real catalog from patterns/) into a report whose message() callback
  * copies each emitted message. Covers the message lifecycle, deferred
  * messages at the end of input, QID-less lines attached per (instance,
- * pid), instances, TLS facts, bounce parent/child links, table limits,
- * stale eviction and retries.
+ * pid), instances, TLS facts (read through the typed fact API), bounce
+ * parent/child links, table limits, stale eviction, the clock
+ * (corr_tick), corr_set_limits, the muted prelude and retries.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,10 +29,22 @@
 /* 2026-11-23T12:00:00Z */
 #define T0 INT64_C(1795435200)
 
+#define GOT_FACTS 4
+#define GOT_KVS 8
+
+struct got_fact {
+	char name[32];
+	int nkv;
+	char key[GOT_KVS][32];
+	char value[GOT_KVS][256];
+};
+
 struct got_rcpt {
 	char to[128], orig_to[128], relay[128], reason[256], dsn[16];
-	char facts[512];
+	char facts[1024];	/* rendered: name{key=value,...} per fact */
 	int has_facts;
+	int nfacts;
+	struct got_fact fact[GOT_FACTS];
 	enum dstatus status;
 	unsigned attempts;
 };
@@ -67,6 +80,57 @@ static void
 cp(char *dst, size_t size, const char *s)
 {
 	snprintf(dst, size, "%s", s != NULL ? s : "");
+}
+
+/* Read the facts of r through the fact API into g; every value must
+ * also be what corr_fact_get returns for the first fact of its name. */
+static void
+got_facts(struct got_rcpt *g, const struct corr_msg *m, const struct corr_rcpt *r)
+{
+	struct corr_fact_iter it;
+	struct corr_fact cf;
+	char buf[256];
+	size_t n;
+	int i;
+
+	g->has_facts = corr_has_facts(m, r);
+	corr_facts_begin(m, r, &it);
+	while (corr_fact_next(&it, &cf)) {
+		struct got_fact *f = &g->fact[g->nfacts];
+		int j;
+
+		assert_true(g->nfacts < GOT_FACTS);
+		snprintf(f->name, sizeof(f->name), "%.*s", (int)cf.name.len, cf.name.p);
+		n = strlen(g->facts);
+		snprintf(g->facts + n, sizeof(g->facts) - n, "%s{", f->name);
+		for (j = 0; j < cf.nkv; j++) {
+			struct span key = cf.kv[j].key, value = cf.kv[j].value;
+
+			assert_true(f->nkv < GOT_KVS);
+			snprintf(f->key[f->nkv], sizeof(f->key[0]), "%.*s", (int)key.len, key.p);
+			snprintf(f->value[f->nkv], sizeof(f->value[0]), "%.*s", (int)value.len, value.p);
+			n = strlen(g->facts);
+			snprintf(g->facts + n, sizeof(g->facts) - n, "%s%s=%s", f->nkv ? "," : "",
+				 f->key[f->nkv], f->value[f->nkv]);
+			f->nkv++;
+		}
+		n = strlen(g->facts);
+		snprintf(g->facts + n, sizeof(g->facts) - n, "}");
+		g->nfacts++;
+	}
+	assert_int_equal(g->has_facts, g->nfacts > 0);
+	for (i = 0; i < g->nfacts; i++) {
+		int k, first = 1, j;
+
+		for (j = 0; j < i; j++)
+			first &= strcmp(g->fact[j].name, g->fact[i].name) != 0;
+		for (k = 0; first && k < g->fact[i].nkv; k++) {
+			assert_int_equal(corr_fact_get(m, r, g->fact[i].name, g->fact[i].key[k],
+						       buf, sizeof(buf)), 1);
+			assert_string_equal(buf, g->fact[i].value[k]);
+		}
+	}
+	assert_int_equal(corr_fact_get(m, r, "nosuchfact", "trust", buf, sizeof(buf)), 0);
 }
 
 static void
@@ -109,15 +173,13 @@ rep_message(struct report *rep, const struct corr_msg *m)
 	g->last = m->last.sec;
 	for (i = 0; i < m->nrcpt && i < 4; i++) {
 		const struct corr_rcpt *r = &m->rcpt[i];
-		const char *facts = corr_rcpt_facts(m, r);
 
 		cp(g->rcpt[i].to, sizeof(g->rcpt[i].to), corr_str(m, r->to));
 		cp(g->rcpt[i].orig_to, sizeof(g->rcpt[i].orig_to), corr_str(m, r->orig_to));
 		cp(g->rcpt[i].relay, sizeof(g->rcpt[i].relay), corr_str(m, r->relay));
 		cp(g->rcpt[i].reason, sizeof(g->rcpt[i].reason), corr_str(m, r->reason));
 		cp(g->rcpt[i].dsn, sizeof(g->rcpt[i].dsn), corr_str(m, r->dsn));
-		g->rcpt[i].has_facts = facts != NULL;
-		cp(g->rcpt[i].facts, sizeof(g->rcpt[i].facts), facts);
+		got_facts(&g->rcpt[i], m, r);
 		g->rcpt[i].status = r->status;
 		g->rcpt[i].attempts = r->attempts;
 	}
@@ -140,7 +202,7 @@ rep_end(struct report *rep, struct diag *d, const struct corr_stats *cs, const s
 	fx->ended++;
 }
 
-static const struct report_ops test_report_ops = { NULL, rep_message, rep_end, NULL };
+static const struct report_ops test_report_ops = { .message = rep_message, .end = rep_end };
 
 static void
 patterns_dir(char *buf, size_t size)
@@ -508,34 +570,21 @@ test_same_qid_two_instances(void **state)
 	assert_int_equal(g->removed, 0);
 }
 
-/* Split "name\x1fk\x1fv...\x1e" and look up key k; NULL if absent. */
+/* Value of key in the first fact called name of a recipient; NULL if
+ * absent. */
 static const char *
-fact_value(const char *facts, const char *name, const char *key, char *buf, size_t size)
+fact_value(const struct got_rcpt *r, const char *name, const char *key, char *buf, size_t size)
 {
-	const char *p = facts, *end, *f, *k, *v, *e;
+	int i, k;
 
-	while (*p != '\0') {
-		end = strchr(p, '\x1e');
-		assert_non_null(end);
-		f = p;
-		k = memchr(f, '\x1f', (size_t)(end - f));
-		if (k != NULL && (size_t)(k - f) == strlen(name) && memcmp(f, name, (size_t)(k - f)) == 0) {
-			while (k != NULL && k < end) {
-				k++;
-				v = memchr(k, '\x1f', (size_t)(end - k));
-				assert_non_null(v);
-				v++;
-				e = memchr(v, '\x1f', (size_t)(end - v));
-				if (e == NULL)
-					e = end;
-				if ((size_t)(v - 1 - k) == strlen(key) && memcmp(k, key, strlen(key)) == 0) {
-					snprintf(buf, size, "%.*s", (int)(e - v), v);
-					return buf;
-				}
-				k = e < end ? e : NULL;
+	for (i = 0; i < r->nfacts; i++) {
+		if (strcmp(r->fact[i].name, name) != 0)
+			continue;
+		for (k = 0; k < r->fact[i].nkv; k++)
+			if (strcmp(r->fact[i].key[k], key) == 0) {
+				snprintf(buf, size, "%s", r->fact[i].value[k]);
+				return buf;
 			}
-		}
-		p = end + 1;
 	}
 	return NULL;
 }
@@ -560,19 +609,18 @@ test_tls_fact(void **state)
 	g = find_msg(fx, "postfix", "D1D1D1D1D1");
 	assert_int_equal(g->nrcpt, 1);
 	assert_int_equal(g->rcpt[0].has_facts, 1);
-	/* one fact, "tls", terminated by \x1e */
-	assert_int_equal(strncmp(g->rcpt[0].facts, "tls\x1f", 4), 0);
-	assert_int_equal(g->rcpt[0].facts[strlen(g->rcpt[0].facts) - 1], '\x1e');
-	assert_ptr_equal(strchr(g->rcpt[0].facts, '\x1e'), g->rcpt[0].facts + strlen(g->rcpt[0].facts) - 1);
-	assert_non_null(fact_value(g->rcpt[0].facts, "tls", "trust", buf, sizeof(buf)));
+	/* one fact, "tls" */
+	assert_int_equal(g->rcpt[0].nfacts, 1);
+	assert_string_equal(g->rcpt[0].fact[0].name, "tls");
+	assert_non_null(fact_value(&g->rcpt[0], "tls", "trust", buf, sizeof(buf)));
 	assert_string_equal(buf, "Trusted");
-	assert_non_null(fact_value(g->rcpt[0].facts, "tls", "peer", buf, sizeof(buf)));
+	assert_non_null(fact_value(&g->rcpt[0], "tls", "peer", buf, sizeof(buf)));
 	assert_string_equal(buf, "h[1.2.3.4]:587");
-	assert_non_null(fact_value(g->rcpt[0].facts, "tls", "protocol", buf, sizeof(buf)));
+	assert_non_null(fact_value(&g->rcpt[0], "tls", "protocol", buf, sizeof(buf)));
 	assert_string_equal(buf, "TLSv1.3");
-	assert_non_null(fact_value(g->rcpt[0].facts, "tls", "cipher", buf, sizeof(buf)));
+	assert_non_null(fact_value(&g->rcpt[0], "tls", "cipher", buf, sizeof(buf)));
 	assert_string_equal(buf, "X");
-	assert_null(fact_value(g->rcpt[0].facts, "tls", "nosuchkey", buf, sizeof(buf)));
+	assert_null(fact_value(&g->rcpt[0], "tls", "nosuchkey", buf, sizeof(buf)));
 	/* a TLS line is a fact, not a finding */
 	assert_int_equal(g->nfinds, 0);
 
@@ -628,12 +676,12 @@ test_tls_fact_sessions(void **state)
 	assert_int_equal(g->rcpt[0].has_facts, 1);
 	assert_int_equal(g->rcpt[1].has_facts, 1);
 	assert_string_equal(g->rcpt[0].facts, g->rcpt[1].facts);
-	assert_non_null(fact_value(g->rcpt[1].facts, "tls", "trust", buf, sizeof(buf)));
+	assert_non_null(fact_value(&g->rcpt[1], "tls", "trust", buf, sizeof(buf)));
 	assert_string_equal(buf, "Trusted");
 
 	g = find_msg(fx, "postfix", "D3D3D3D3D3");
 	assert_int_equal(g->rcpt[0].has_facts, 1);
-	assert_non_null(fact_value(g->rcpt[0].facts, "tls", "peer", buf, sizeof(buf)));
+	assert_non_null(fact_value(&g->rcpt[0], "tls", "peer", buf, sizeof(buf)));
 	assert_string_equal(buf, "h[1.2.3.4]:587");
 
 	g = find_msg(fx, "postfix", "D4D4D4D4D4");
@@ -642,10 +690,10 @@ test_tls_fact_sessions(void **state)
 	g = find_msg(fx, "postfix", "D5D5D5D5D5");
 	assert_int_equal(g->rcpt[0].has_facts, 1);
 	/* exactly one fact record */
-	assert_ptr_equal(strchr(g->rcpt[0].facts, '\x1e'), g->rcpt[0].facts + strlen(g->rcpt[0].facts) - 1);
-	assert_non_null(fact_value(g->rcpt[0].facts, "tls", "trust", buf, sizeof(buf)));
+	assert_int_equal(g->rcpt[0].nfacts, 1);
+	assert_non_null(fact_value(&g->rcpt[0], "tls", "trust", buf, sizeof(buf)));
 	assert_string_equal(buf, "Untrusted");
-	assert_non_null(fact_value(g->rcpt[0].facts, "tls", "protocol", buf, sizeof(buf)));
+	assert_non_null(fact_value(&g->rcpt[0], "tls", "protocol", buf, sizeof(buf)));
 	assert_string_equal(buf, "TLSv1.2");
 	/* the untrusted connection is also a finding of that delivery */
 	assert_true(has_finding(g, "tls.untrusted_server_cert"));
@@ -1007,8 +1055,8 @@ test_tls_fact_other_peer(void **state)
 	g = find_msg(fx, "postfix", "E2E2E2E2E2");
 	assert_int_equal(g->rcpt[0].has_facts, 1);
 	/* exactly one "tls" record, the second session's */
-	assert_ptr_equal(strchr(g->rcpt[0].facts, '\x1e'), g->rcpt[0].facts + strlen(g->rcpt[0].facts) - 1);
-	assert_non_null(fact_value(g->rcpt[0].facts, "tls", "trust", buf, sizeof(buf)));
+	assert_int_equal(g->rcpt[0].nfacts, 1);
+	assert_non_null(fact_value(&g->rcpt[0], "tls", "trust", buf, sizeof(buf)));
 	assert_string_equal(buf, "Verified");
 }
 
@@ -1062,6 +1110,204 @@ test_nul_bytes_in_fields(void **state)
 	assert_int_equal(fx->pl.stats.with_nul, 2);
 }
 
+/* The clock: messages begun at the given times (offsets from T0, idle
+ * since; no arrival makes another one stale), a tick at T0 + tick: which
+ * are handed over as stale. */
+static const struct tick_case {
+	const char *name;
+	int64_t stale;		/* corr_set_limits stale time */
+	int64_t t[4];		/* message-id lines of M0..M3 (-1: none) */
+	int64_t tick;
+	const char *emitted;	/* qids handed over, in order, "," separated */
+	int64_t tick2;		/* a second tick (0: none) */
+	const char *emitted2;	/* all handed over after it */
+} tick_cases[] = {
+	{ "nothing due", 3600, { 0, 10, 20, -1 }, 3600, "", 0, "" },
+	{ "exactly stale is not stale", 3600, { 0, -1, -1, -1 }, 3600, "", 3601, "7C0000A0" },
+	{ "oldest first, up to the first fresh one", 3600, { 0, 100, 3000, -1 }, 3750,
+	  "7C0000A0,7C0000A1", 0, "" },
+	{ "all of them", 60, { 0, 1, 2, 3 }, 1000, "7C0000A0,7C0000A1,7C0000A2,7C0000A3", 0, "" },
+	{ "time does not go back", 60, { 0, 30, -1, -1 }, 61, "7C0000A0", 50,
+	  "7C0000A0" },
+	{ "default stale time (8 days)", 0, { 0, -1, -1, -1 }, 8 * 86400, "", 8 * 86400 + 1,
+	  "7C0000A0" },
+};
+
+static void
+emitted_list(const struct fx *fx, char *buf, size_t size)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < fx->nmsgs && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? "," : "", fx->msgs[i].qid);
+}
+
+static void
+test_tick(void **state)
+{
+	struct fx *fx = *state;
+	size_t k, i, nstale;
+	char got[256];
+
+	for (k = 0; k < sizeof(tick_cases) / sizeof(tick_cases[0]); k++) {
+		const struct tick_case *tc = &tick_cases[k];
+
+		teardown(state);
+		assert_int_equal(setup(state), 0);
+		fx = *state;
+		corr_set_limits(&fx->pl.corr, 0, tc->stale);
+		for (i = 0; i < 4; i++)
+			if (tc->t[i] >= 0)
+				feed(fx, tc->t[i], "postfix/cleanup[7]: 7C0000A%zu: message-id=<%zu@x>", i, i);
+		assert_int_equal(fx->nmsgs, 0);
+		corr_tick(&fx->pl.corr, T0 + tc->tick);
+		emitted_list(fx, got, sizeof(got));
+		if (strcmp(got, tc->emitted) != 0)
+			fail_msg("%s: tick at +%lld handed over \"%s\", want \"%s\"", tc->name,
+				 (long long)tc->tick, got, tc->emitted);
+		if (tc->tick2 != 0) {
+			corr_tick(&fx->pl.corr, T0 + tc->tick2);
+			emitted_list(fx, got, sizeof(got));
+			if (strcmp(got, tc->emitted2) != 0)
+				fail_msg("%s: second tick at +%lld: \"%s\", want \"%s\"", tc->name,
+					 (long long)tc->tick2, got, tc->emitted2);
+		}
+		for (i = 0, nstale = 0; i < fx->nmsgs; i++) {
+			assert_int_equal(fx->msgs[i].evicted, 1);
+			assert_int_equal(fx->msgs[i].removed, 0);
+			nstale++;
+		}
+		assert_int_equal(fx->pl.corr.stats.stale, nstale);
+		assert_int_equal(fx->pl.corr.stats.evicted, 0);
+		assert_int_equal(fx->pl.corr.stats.messages, nstale);
+	}
+}
+
+/* Pending process state older than CORR_PROC_IDLE goes at a tick: facts
+ * of a session an hour ago do not reach a delivery after the same
+ * process logged something new (without a tick they would). */
+static void
+test_tick_drops_process_state(void **state)
+{
+	static const struct {
+		int tick;		/* tick between the TLS line and the warning */
+		int has_facts;		/* the delivery has the old session's facts */
+	} cases[] = { { 0, 1 }, { 1, 0 } };
+	struct fx *fx;
+	const struct got_msg *g;
+	size_t k;
+
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		teardown(state);
+		assert_int_equal(setup(state), 0);
+		fx = *state;
+		feed(fx, 0, "postfix/smtp[700]: Trusted TLS connection established to h[1.2.3.4]:587: "
+		     "TLSv1.3 with cipher X (256/256 bits)");
+		if (cases[k].tick)
+			corr_tick(&fx->pl.corr, T0 + CORR_PROC_IDLE + 1);
+		feed(fx, CORR_PROC_IDLE + 2, "postfix/smtp[700]: warning: SASL authentication failure: "
+		     "No worthy mechs found");
+		feed(fx, CORR_PROC_IDLE + 3, "postfix/smtp[700]: B7B7B7B7B7: to=<a@example.net>, "
+		     "relay=h[1.2.3.4]:587, delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)");
+		pipeline_finish(&fx->pl);
+		g = find_msg(fx, "postfix", "B7B7B7B7B7");
+		assert_int_equal(g->rcpt[0].has_facts, cases[k].has_facts);
+		/* the new warning reached the delivery either way */
+		assert_int_equal(g->nfinds, 1);
+	}
+	/* a tick with nothing due is cheap and changes nothing */
+	corr_tick(&fx->pl.corr, T0 + 10 * CORR_PROC_IDLE);
+	assert_int_equal(fx->pl.corr.proc_due, INT64_MAX);
+}
+
+/* corr_set_limits: a smaller table evicts at once, least recently active
+ * first; later arrivals keep it at the limit. */
+static void
+test_set_limits(void **state)
+{
+	struct fx *fx = *state;
+	int i;
+
+	for (i = 0; i < 10; i++)
+		feed(fx, i, "postfix/cleanup[7]: 5E00000%03d: message-id=<%d@x>", i, i);
+	corr_set_limits(&fx->pl.corr, 4, 0);
+	assert_int_equal(fx->pl.corr.max_msgs, 4);
+	assert_int_equal(fx->pl.corr.stale_secs, CORR_STALE_SECS);
+	assert_int_equal(fx->pl.corr.nmsgs, 4);
+	assert_int_equal(fx->nmsgs, 6);
+	assert_string_equal(fx->msgs[0].qid, "5E00000000");
+	assert_string_equal(fx->msgs[5].qid, "5E00000005");
+	assert_int_equal(fx->pl.corr.stats.evicted, 6);
+	feed(fx, 20, "postfix/cleanup[7]: 5E00000020: message-id=<20@x>");
+	assert_int_equal(fx->pl.corr.nmsgs, 4);
+	assert_int_equal(fx->pl.corr.stats.evicted, 7);
+	corr_set_limits(&fx->pl.corr, 0, 0);
+	assert_int_equal(fx->pl.corr.max_msgs, CORR_MAX_MESSAGES);
+}
+
+/* Muted (the prelude of a time window): messages that end while muted are
+ * neither reported nor counted and no hit reaches the diagnosis; a message
+ * begun in the prelude is reported whole once it ends after it, with the
+ * findings of the lines after the prelude only. */
+static void
+test_muted_prelude(void **state)
+{
+	struct fx *fx = *state;
+	const struct got_msg *g;
+
+	corr_set_muted(&fx->pl.corr, 1);
+	/* P1 begins in the prelude and ends after it */
+	feed(fx, 0, "postfix/pickup[9]: 3C3C3C3C01: uid=0 from=<root>");
+	feed(fx, 0, "postfix/cleanup[7]: 3C3C3C3C01: message-id=<p1@x>");
+	feed(fx, 1, "postfix/qmgr[8]: 3C3C3C3C01: from=<root@mx1.example.com>, size=300, nrcpt=1 "
+	     "(queue active)");
+	feed(fx, 2, "postfix/smtp[20]: 3C3C3C3C01: to=<a@example.net>, relay=none, delay=2, "
+	     "delays=0/0/2/0, dsn=4.4.1, status=deferred (connect to smtp.example.com[192.0.2.1]:587: "
+	     "Connection timed out)");
+	/* P2 is all in the prelude: failed, then removed */
+	feed(fx, 3, "postfix/cleanup[7]: 3C3C3C3C02: message-id=<p2@x>");
+	feed(fx, 3, "postfix/qmgr[8]: 3C3C3C3C02: from=<b@x>, size=300, nrcpt=1 (queue active)");
+	feed(fx, 4, "postfix/smtp[21]: 3C3C3C3C02: to=<b@example.net>, relay=h[192.0.2.2]:25, delay=1, "
+	     "delays=0/0/0.5/0.5, dsn=5.1.1, status=bounced (host h[192.0.2.2] said: 550 5.1.1 "
+	     "<b@example.net>: Recipient address rejected: User unknown (in reply to RCPT TO command))");
+	feed(fx, 5, "postfix/qmgr[8]: 3C3C3C3C02: removed");
+	assert_int_equal(fx->nmsgs, 0);
+	assert_int_equal(fx->pl.corr.stats.messages, 0);
+	assert_int_equal(fx->pl.corr.stats.bounced, 0);
+	assert_int_equal(fx->pl.corr.stats.recipients, 0);
+	assert_int_equal(fx->pl.diag.n, 0);
+
+	corr_set_muted(&fx->pl.corr, 0);
+	feed(fx, 600, "postfix/smtp[22]: 3C3C3C3C01: to=<a@example.net>, relay=h[192.0.2.3]:587, "
+	     "delay=600, delays=0/598/1/1, dsn=2.0.0, status=sent (250 ok)");
+	feed(fx, 600, "postfix/qmgr[8]: 3C3C3C3C01: removed");
+	assert_int_equal(fx->nmsgs, 1);
+	g = find_msg(fx, "postfix", "3C3C3C3C01");
+	assert_int_equal(g->origin, ORIGIN_PICKUP);
+	assert_string_equal(g->msgid, "<p1@x>");
+	assert_string_equal(g->from, "root@mx1.example.com");
+	assert_int_equal(g->first, T0);
+	assert_int_equal(g->rcpt[0].attempts, 2);
+	assert_int_equal(g->outcome, DS_SENT);
+	assert_int_equal(g->nfinds, 0);	/* the deferral was in the prelude */
+	assert_int_equal(fx->pl.corr.stats.messages, 1);
+	assert_int_equal(fx->pl.corr.stats.sent, 1);
+	assert_int_equal(fx->pl.corr.stats.recipients, 1);
+	assert_int_equal(fx->pl.diag.n, 0);
+
+	/* unmuted, the same failure is a finding again */
+	feed(fx, 700, "postfix/cleanup[7]: 3C3C3C3C03: message-id=<p3@x>");
+	feed(fx, 701, "postfix/smtp[21]: 3C3C3C3C03: to=<b@example.net>, relay=h[192.0.2.2]:25, delay=1, "
+	     "delays=0/0/0.5/0.5, dsn=5.1.1, status=bounced (host h[192.0.2.2] said: 550 5.1.1 "
+	     "<b@example.net>: Recipient address rejected: User unknown (in reply to RCPT TO command))");
+	feed(fx, 702, "postfix/qmgr[8]: 3C3C3C3C03: removed");
+	g = find_msg(fx, "postfix", "3C3C3C3C03");
+	assert_true(g->nfinds > 0);
+	assert_true(fx->pl.diag.n > 0);
+	assert_int_equal(fx->pl.corr.stats.bounced, 1);
+}
+
 int
 main(void)
 {
@@ -1090,6 +1336,10 @@ main(void)
 		T(test_tls_fact_other_peer),
 		T(test_pending_does_not_outlive_process),
 		T(test_nul_bytes_in_fields),
+		T(test_tick),
+		T(test_tick_drops_process_state),
+		T(test_set_limits),
+		T(test_muted_prelude),
 	};
 #undef T
 
