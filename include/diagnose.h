@@ -5,7 +5,9 @@
  * the first hit's captures and the configuration, a count, first/last
  * time, the affected queue IDs and a bounded set of evidence (log lines
  * and the configuration lines that made a conditional match true).
- * Findings are ranked so the most likely root cause comes first.
+ * Findings are ranked so the most likely root cause comes first. Each
+ * has a stable handle, and those created or changed are listed for the
+ * live events of the sinks (diag_changed).
  */
 #ifndef FMRD_DIAGNOSE_H
 #define FMRD_DIAGNOSE_H
@@ -91,6 +93,9 @@ struct finding {
 	struct evidence ev[DIAG_MAX_LOG_EVIDENCE + DIAG_MAX_CONF_EVIDENCE];
 	size_t nev;
 	unsigned long order;	/* first-seen order */
+	unsigned long handle;	/* first-seen order, never reused nor changed by merging
+				 * or ranking: a stable key for sinks */
+	int dirty;		/* on the changed list (diag_changed) */
 };
 
 /* The latest successful delivery over a next hop (by host name hash). */
@@ -110,6 +115,9 @@ struct diag {
 	uint64_t seq;		/* input order of the line being handled */
 	struct diag_success *succ;	/* DIAG_SUCCESS_SLOTS, allocated on first use */
 	int resolved;		/* diag_resolve ran */
+	unsigned long handles;	/* handles given out */
+	int changed[DIAG_MAX_FINDINGS];	/* indices created or changed since diag_changed */
+	size_t nchanged;
 };
 
 void diag_init(struct diag *d, const struct pfconf *cf, const struct catalog *cat);
@@ -132,6 +140,15 @@ void diag_outcome(struct diag *d, int idx, enum dstatus outcome, int consequence
 void diag_success(struct diag *d, struct span host, const struct logtime *t);
 /* The same for a host name already in nexthop_name's form. */
 void diag_success_name(struct diag *d, const char *name, size_t len, const struct logtime *t);
+
+/* Findings created or changed (severity, count, messages, outcome) since
+ * the last call, once each in the order they first changed: fn (may be
+ * NULL) is called for each and the list is cleared. Marking a finding
+ * costs a flag and an append to a fixed array, nothing per hit beyond.
+ * diag_resolve and diag_rank clear the list: indices change there, and
+ * the ranked findings are reported whole. */
+typedef void (*diag_changed_fn)(void *ctx, const struct finding *f);
+void diag_changed(struct diag *d, diag_changed_fn fn, void *ctx);
 
 /* Decide which findings are resolved or overcome (diag_rank does it
  * first), then sort: active before resolved, consequences last, then rank,

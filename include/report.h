@@ -1,18 +1,25 @@
 /*
- * report.h - output: a readable text report (problems first, healthy
- * traffic summarised, terminal control characters escaped, colour only
- * on a tty without NO_COLOR) or one JSON document (json-c) streamed as the
- * analysis goes: messages are written as they complete, findings and
- * statistics at the end. Both go through one ops table.
+ * report.h - the sinks: every output implements one ops table and the
+ * pipeline feeds a list of them (struct sinks), so several outputs can
+ * run at once. A readable text report (problems first, healthy traffic
+ * summarised, terminal control characters escaped, colour only on a tty
+ * without NO_COLOR); one JSON document (json-c) streamed as the analysis
+ * goes: messages as they complete, findings and statistics at the end;
+ * an NDJSON stream of events (message, finding, stats, summary), one
+ * object a line, flushed per line. The JSON document and NDJSON share
+ * the builders of their objects, so a message or finding is the same
+ * object in both.
  */
 #ifndef FMRD_REPORT_H
 #define FMRD_REPORT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "pfconf.h"
 #include "correlate.h"
 #include "diagnose.h"
+#include "jsonw.h"
 #include "syslog_hdr.h"
 
 /* What the input as a whole turned out to be (pipeline_finish). */
@@ -54,12 +61,22 @@ struct run_info {
 
 struct report;
 
+/* A sink. Every op but message and end may be NULL. Finding indices of
+ * messages (corr_msg.finds) are valid in message; findings refer to
+ * nothing by index: in finding, f->handle is the stable key. */
 struct report_ops {
 	void (*begin)(struct report *);
 	void (*message)(struct report *, const struct corr_msg *);
 	void (*end)(struct report *, struct diag *, const struct corr_stats *,
 		    const struct run_stats *);
 	void (*free)(struct report *);
+	/* every Postfix record, as the correlator gets it */
+	void (*record)(struct report *, const struct pf_record *, const struct evref *);
+	/* a finding created or changed since the last tick (once a tick) */
+	void (*finding)(struct report *, const struct finding *);
+	/* every --stats-interval; now is wall-clock epoch seconds */
+	void (*stats)(struct report *, const struct diag *, const struct corr_stats *,
+		      const struct run_stats *, int64_t now);
 };
 
 struct report {
@@ -74,12 +91,69 @@ struct report {
 struct report *report_json_new(FILE *out, const struct run_info *info, const struct diag *d);
 struct report *report_text_new(FILE *out, const struct run_info *info, const struct diag *d,
 			       int color);
+/* NDJSON (ndjson.c): one event object a line, flushed per line. */
+struct report *report_ndjson_new(FILE *out, const struct run_info *info, const struct diag *d);
 void report_free(struct report *r);
 
-/* Value of key in fact name of a serialised fact list (see
- * corr_rcpt_facts); 1 if found, with the value copied into buf. */
-int report_fact(const char *facts, const char *name, const char *key,
-		char *buf, size_t size);
+/* The list of sinks the pipeline feeds (sinks.c). The list does not own
+ * its sinks: sinks_free frees them, for callers that want it. */
+#define SINKS_MAX 8
+enum {
+	SINK_WANT_RECORD = 1,	/* some sink has a record op */
+	SINK_WANT_FINDING = 2,
+	SINK_WANT_STATS = 4
+};
+
+struct sinks {
+	struct report *v[SINKS_MAX];
+	int n;
+	unsigned want;		/* SINK_WANT_*: skip work no sink asked for */
+};
+
+void sinks_init(struct sinks *s);
+/* Append a sink; fatal (internal error) when the list is full. */
+void sinks_add(struct sinks *s, struct report *r);
+void sinks_begin(struct sinks *s);
+void sinks_record(struct sinks *s, const struct pf_record *rec, const struct evref *ev);
+void sinks_message(struct sinks *s, const struct corr_msg *m);
+void sinks_finding(struct sinks *s, const struct finding *f);
+void sinks_stats(struct sinks *s, const struct diag *d, const struct corr_stats *cs,
+		 const struct run_stats *rs, int64_t now);
+void sinks_end(struct sinks *s, struct diag *d, const struct corr_stats *cs,
+	       const struct run_stats *rs);
+/* Free every sink (report_free) and empty the list. */
+void sinks_free(struct sinks *s);
+
+/* The objects the JSON document and the NDJSON stream share
+ * (report_json.c). r->priv must be a struct json_priv. */
+struct json_object;
+
+struct json_priv {
+	int nmsgs;
+	struct strbuf sb;	/* scratch for json-c strings */
+	struct strbuf out;	/* one message object (w writes here) */
+	struct jsonw w;
+};
+
+void report_json_priv_init(struct json_priv *jp);
+void report_json_priv_free(struct json_priv *jp);
+/* The members of message m's object, written with jp->w into an object
+ * the caller has opened. */
+void report_json_message(struct report *r, const struct corr_msg *m);
+/* The members of finding f's object, added to o. */
+void report_json_finding(struct report *r, struct json_object *o, const struct finding *f);
+/* Is f wanted under --queue-id? */
+int report_json_finding_wanted(const struct report *r, const struct finding *f);
+/* The wanted findings of d in its order; with handles, each object
+ * starts with "handle" (NDJSON). */
+struct json_object *report_json_findings(struct report *r, const struct diag *d, int handles);
+struct json_object *report_json_sources(struct report *r);
+struct json_object *report_json_config(struct report *r);
+/* The members of the "stats" object, added to st. */
+void report_json_stats(struct report *r, struct json_object *st, const struct diag *d,
+		       const struct corr_stats *cs, const struct run_stats *rs);
+/* Write o to r->out, without a newline. */
+void report_json_emit(struct report *r, struct json_object *o);
 
 /* Does this message need attention (not delivered, or hit by a match of
  * severity warning or error)? */

@@ -1,11 +1,51 @@
 /*
- * diagnose.c - aggregate catalog hits into ranked findings with evidence.
+ * diagnose.c - aggregate catalog hits into ranked findings with evidence,
+ * and list the findings that changed for the sinks (diag_changed).
  */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diagnose.h"
+
+/* Put finding idx on the changed list (once until diag_changed). */
+static void
+diag_touch(struct diag *d, size_t idx)
+{
+	struct finding *f = d->f[idx];
+
+	if (f->dirty || d->nchanged >= DIAG_MAX_FINDINGS)
+		return;
+	f->dirty = 1;
+	d->changed[d->nchanged++] = (int)idx;
+}
+
+static void
+changed_clear(struct diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->f[i] != NULL)
+			d->f[i]->dirty = 0;
+	d->nchanged = 0;
+}
+
+void
+diag_changed(struct diag *d, diag_changed_fn fn, void *ctx)
+{
+	size_t i, k;
+
+	for (i = 0; i < d->nchanged; i++) {
+		k = (size_t)d->changed[i];
+		if (k >= d->n)
+			continue;
+		d->f[k]->dirty = 0;
+		if (fn != NULL)
+			fn(ctx, d->f[k]);
+	}
+	d->nchanged = 0;
+}
 
 void
 diag_init(struct diag *d, const struct pfconf *cf, const struct catalog *cat)
@@ -470,6 +510,7 @@ diag_hit_ctx(struct diag *d, const struct cat_hit *hit, const struct pf_record *
 		f->severity = r->severity;
 		f->rank = r->rank;
 		f->order = d->n;
+		f->handle = d->handles++;
 		f->title = expand_dup(d, r->finding->title, hit, rec);
 		f->explain = expand_dup(d, r->finding->explain, hit, rec);
 		f->fix = expand_dup(d, r->finding->fix, hit, rec);
@@ -489,6 +530,7 @@ diag_hit_ctx(struct diag *d, const struct cat_hit *hit, const struct pf_record *
 	if (direct)
 		add_detail(f, hc != NULL ? hc->domain : SPAN_EMPTY, key);
 	add_log_evidence(f, ev);
+	diag_touch(d, i);
 	return (int)i;
 }
 
@@ -500,6 +542,7 @@ diag_outcome(struct diag *d, int idx, enum dstatus outcome, int consequence)
 	if (idx < 0 || (size_t)idx >= d->n)
 		return;
 	f = d->f[idx];
+	diag_touch(d, (size_t)idx);
 	if (consequence) {
 		f->msgs_consequence++;
 	} else if (outcome == DS_SENT) {
@@ -708,6 +751,7 @@ diag_resolve(struct diag *d)
 	if (d->resolved)
 		return;
 	d->resolved = 1;
+	changed_clear(d);
 	regroup_direct(d);
 	for (i = 0; i < d->n; i++) {
 		struct finding *f = d->f[i];
@@ -741,6 +785,7 @@ diag_attach(struct diag *d, int idx, const char *qid)
 	if (f->nqids < DIAG_MAX_QIDS)
 		f->qids[f->nqids++] = xstrdup(qid);
 	f->nmessages++;
+	diag_touch(d, (size_t)idx);
 }
 
 static int
@@ -765,6 +810,7 @@ void
 diag_rank(struct diag *d)
 {
 	diag_resolve(d);
+	changed_clear(d);
 	if (d->n > 0)
 		qsort(d->f, d->n, sizeof(d->f[0]), cmp_finding);
 }

@@ -3,7 +3,9 @@
  * written incrementally so memory stays flat: the head and "messages"
  * array first, one message object as each message completes (written
  * with jsonw, the hot path), then findings, config and stats (json-c). Every string goes through ts_json_clean, so
- * the output is valid UTF-8 whatever bytes the log holds.
+ * the output is valid UTF-8 whatever bytes the log holds. The builders
+ * of the message, finding, config and stats objects are shared with the
+ * NDJSON stream (ndjson.c).
  */
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -14,13 +16,6 @@
 #include "textsafe.h"
 
 #define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-
-struct json_priv {
-	int nmsgs;
-	struct strbuf sb;	/* scratch for json-c strings */
-	struct strbuf out;	/* one message object */
-	struct jsonw w;
-};
 
 static json_object *
 jstr_n(struct report *r, const char *p, size_t n)
@@ -51,22 +46,30 @@ jtime(const struct logtime *t)
 	return json_object_new_string(buf);
 }
 
-static void
-emit(struct report *r, json_object *o)
+void
+report_json_emit(struct report *r, json_object *o)
 {
 	fputs(json_object_to_json_string_ext(o, JSON_FLAGS), r->out);
 }
 
-static void
-json_begin(struct report *r)
+json_object *
+report_json_sources(struct report *r)
 {
 	json_object *src = json_object_new_array();
 	int i;
 
 	for (i = 0; i < r->info->nsources; i++)
 		json_object_array_add(src, jstr(r, r->info->sources[i]));
+	return src;
+}
+
+static void
+json_begin(struct report *r)
+{
+	json_object *src = report_json_sources(r);
+
 	fputs("{\"schema_version\":1,\"generator\":\"" PACKAGE_STRING "\",\"sources\":", r->out);
-	emit(r, src);
+	report_json_emit(r, src);
 	fputs(",\"messages\":[", r->out);
 	json_object_put(src);
 }
@@ -80,34 +83,29 @@ fact_name(char *buf, size_t size, const char *p, size_t n)
 	buf[n] = '\0';
 }
 
-/* Facts of a recipient ("tls": {...}), serialised by correlate.c as
- * "name\x1fkey\x1fvalue...\x1e" per fact. */
+/* Facts of a recipient ("tls": {...}); a fact without captures is left
+ * out. */
 static void
-rcpt_facts(struct jsonw *w, const char *f)
+rcpt_facts(struct jsonw *w, const struct corr_msg *m, const struct corr_rcpt *rc)
 {
-	const char *end, *p, *q;
+	struct corr_fact_iter it;
+	struct corr_fact f;
+	char buf[64];
+	int i;
 
-	while (f != NULL && *f != '\0' && (end = strchr(f, '\x1e')) != NULL) {
-		p = memchr(f, '\x1f', (size_t)(end - f));
-		if (p != NULL) {
-			char name[64];
-
-			fact_name(name, sizeof(name), f, (size_t)(p - f));
-			jw_key(w, name);
-			jw_obj_begin(w);
-			while (p != NULL && p < end) {
-				const char *k = p + 1;
-
-				if ((q = memchr(k, '\x1f', (size_t)(end - k))) == NULL)
-					break;
-				fact_name(name, sizeof(name), k, (size_t)(q - k));
-				p = memchr(q + 1, '\x1f', (size_t)(end - q - 1));
-				jw_key(w, name);
-				jw_strn(w, q + 1, (size_t)((p != NULL ? p : end) - q - 1));
-			}
-			jw_obj_end(w);
+	corr_facts_begin(m, rc, &it);
+	while (corr_fact_next(&it, &f)) {
+		if (f.nkv == 0)
+			continue;
+		fact_name(buf, sizeof(buf), f.name.p, f.name.len);
+		jw_key(w, buf);
+		jw_obj_begin(w);
+		for (i = 0; i < f.nkv; i++) {
+			fact_name(buf, sizeof(buf), f.kv[i].key.p, f.kv[i].key.len);
+			jw_key(w, buf);
+			jw_strn(w, f.kv[i].value.p, f.kv[i].value.len);
 		}
-		f = end + 1;
+		jw_obj_end(w);
 	}
 }
 
@@ -174,22 +172,14 @@ jw_time(struct jsonw *w, const struct logtime *t)
 #define KSTR(k, v) do { JW_KEY(w, k); jw_str(w, v); } while (0)
 #define KINT(k, v) do { JW_KEY(w, k); jw_int(w, v); } while (0)
 
-static void
-json_message(struct report *r, const struct corr_msg *m)
+void
+report_json_message(struct report *r, const struct corr_msg *m)
 {
 	struct json_priv *jp = r->priv;
 	struct jsonw *w = &jp->w;
 	uint32_t i;
 	int k;
 
-	if (!report_msg_wanted(r, m))
-		return;
-	sb_reset(&jp->out);
-	w->need_comma = 0;
-	if (jp->nmsgs++ > 0)
-		sb_addc(&jp->out, ',');
-	sb_addc(&jp->out, '\n');
-	jw_obj_begin(w);
 	KSTR("queue_id", corr_str(m, m->qid));
 	KSTR("instance", corr_str(m, m->instance));
 	KSTR("log_host", corr_str(m, m->loghost));
@@ -243,7 +233,7 @@ json_message(struct report *r, const struct corr_msg *m)
 		jw_num(w, corr_str(m, rc->delay));
 		KSTR("delays", corr_str(m, rc->delays));
 		KINT("attempts", rc->attempts);
-		rcpt_facts(w, corr_rcpt_facts(m, rc));
+		rcpt_facts(w, m, rc);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -254,14 +244,32 @@ json_message(struct report *r, const struct corr_msg *m)
 		JW_KEY(w, "story");
 		msg_story(w, r, m);
 	}
+}
+
+static void
+json_message(struct report *r, const struct corr_msg *m)
+{
+	struct json_priv *jp = r->priv;
+	struct jsonw *w = &jp->w;
+
+	if (!report_msg_wanted(r, m))
+		return;
+	sb_reset(&jp->out);
+	w->need_comma = 0;
+	if (jp->nmsgs++ > 0)
+		sb_addc(&jp->out, ',');
+	sb_addc(&jp->out, '\n');
+	jw_obj_begin(w);
+	report_json_message(r, m);
 	jw_obj_end(w);
 	fwrite(jp->out.s, 1, jp->out.len, r->out);
 }
 
-static json_object *
-finding_json(struct report *r, const struct finding *f)
+/* Before diag_resolve the original severity is the severity. */
+void
+report_json_finding(struct report *r, json_object *o, const struct finding *f)
 {
-	json_object *o = json_object_new_object(), *q = json_object_new_array();
+	json_object *q = json_object_new_array();
 	json_object *ev = json_object_new_array();
 	size_t i;
 
@@ -272,8 +280,8 @@ finding_json(struct report *r, const struct finding *f)
 	json_object_object_add(o, "status", json_object_new_string(diag_status_name(f->status)));
 	json_object_object_add(o, "resolved_at", f->status == DSTAT_RESOLVED ? jtime(&f->resolved_at)
 			       : NULL);
-	json_object_object_add(o, "original_severity",
-			       json_object_new_string(find_sev_name(f->orig_severity)));
+	json_object_object_add(o, "original_severity", json_object_new_string(find_sev_name(
+		r->diag != NULL && !r->diag->resolved ? f->severity : f->orig_severity)));
 	json_object_object_add(o, "direct", json_object_new_boolean(f->direct));
 	{
 		json_object *lh = json_object_new_array();
@@ -328,11 +336,10 @@ finding_json(struct report *r, const struct finding *f)
 		json_object_array_add(ev, eo);
 	}
 	json_object_object_add(o, "evidence", ev);
-	return o;
 }
 
-static int
-finding_wanted(const struct report *r, const struct finding *f)
+int
+report_json_finding_wanted(const struct report *r, const struct finding *f)
 {
 	size_t i;
 
@@ -344,8 +351,26 @@ finding_wanted(const struct report *r, const struct finding *f)
 	return 0;
 }
 
-static json_object *
-config_json(struct report *r)
+json_object *
+report_json_findings(struct report *r, const struct diag *d, int handles)
+{
+	json_object *fa = json_object_new_array(), *o;
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (report_json_finding_wanted(r, d->f[i])) {
+			o = json_object_new_object();
+			if (handles)
+				json_object_object_add(o, "handle",
+						       json_object_new_int64((int64_t)d->f[i]->handle));
+			report_json_finding(r, o, d->f[i]);
+			json_object_array_add(fa, o);
+		}
+	return fa;
+}
+
+json_object *
+report_json_config(struct report *r)
 {
 	static const char *const params[] = {
 		"relayhost", "smtp_tls_security_level", "smtp_tls_wrappermode",
@@ -405,27 +430,13 @@ input_stats_json(struct report *r, json_object *st, const struct run_stats *rs)
 	json_object_object_add(st, "first_unreadable", fb);
 }
 
-static void
-json_end(struct report *r, struct diag *d, const struct corr_stats *cs,
-	 const struct run_stats *rs)
+void
+report_json_stats(struct report *r, json_object *st, const struct diag *d,
+		  const struct corr_stats *cs, const struct run_stats *rs)
 {
-	json_object *fa = json_object_new_array(), *st = json_object_new_object();
 	json_object *msgs = json_object_new_object(), *fmts = json_object_new_object();
-	size_t i;
 	int k;
 
-	for (i = 0; i < d->n; i++)
-		if (finding_wanted(r, d->f[i]))
-			json_object_array_add(fa, finding_json(r, d->f[i]));
-	fputs("\n],\"findings\":", r->out);
-	emit(r, fa);
-	fputs(",\"config\":", r->out);
-	{
-		json_object *co = config_json(r);
-
-		emit(r, co);
-		json_object_put(co);
-	}
 	json_object_object_add(st, "lines", json_object_new_int64((int64_t)rs->lines));
 	json_object_object_add(st, "bytes", json_object_new_int64((int64_t)rs->bytes));
 	json_object_object_add(st, "parsed", json_object_new_int64((int64_t)rs->postfix));
@@ -454,37 +465,63 @@ json_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 	json_object_object_add(st, "recipients", json_object_new_int64((int64_t)cs->recipients));
 	json_object_object_add(st, "findings_dropped", json_object_new_int64((int64_t)d->dropped));
 	input_stats_json(r, st, rs);
+}
+
+static void
+json_end(struct report *r, struct diag *d, const struct corr_stats *cs,
+	 const struct run_stats *rs)
+{
+	json_object *fa = report_json_findings(r, d, 0), *st = json_object_new_object();
+	json_object *co = report_json_config(r);
+
+	fputs("\n],\"findings\":", r->out);
+	report_json_emit(r, fa);
+	fputs(",\"config\":", r->out);
+	report_json_emit(r, co);
+	report_json_stats(r, st, d, cs, rs);
 	fputs(",\"stats\":", r->out);
-	emit(r, st);
+	report_json_emit(r, st);
 	fputs("}\n", r->out);
 	json_object_put(fa);
+	json_object_put(co);
 	json_object_put(st);
+}
+
+void
+report_json_priv_init(struct json_priv *jp)
+{
+	memset(jp, 0, sizeof(*jp));
+	sb_init(&jp->sb);
+	sb_init(&jp->out);
+	jw_init(&jp->w, &jp->out);
+}
+
+void
+report_json_priv_free(struct json_priv *jp)
+{
+	sb_free(&jp->sb);
+	sb_free(&jp->out);
+	jw_free(&jp->w);
 }
 
 static void
 json_free(struct report *r)
 {
-	struct json_priv *jp = r->priv;
-
-	sb_free(&jp->sb);
-	sb_free(&jp->out);
-	jw_free(&jp->w);
-	free(jp);
+	report_json_priv_free(r->priv);
+	free(r->priv);
 }
 
 static const struct report_ops json_ops = {
-	json_begin, json_message, json_end, json_free
+	.begin = json_begin, .message = json_message, .end = json_end, .free = json_free
 };
 
 struct report *
 report_json_new(FILE *out, const struct run_info *info, const struct diag *d)
 {
 	struct report *r = xcalloc(1, sizeof(*r));
-	struct json_priv *jp = xcalloc(1, sizeof(*jp));
+	struct json_priv *jp = xmalloc(sizeof(*jp));
 
-	sb_init(&jp->sb);
-	sb_init(&jp->out);
-	jw_init(&jp->w, &jp->out);
+	report_json_priv_init(jp);
 	r->ops = &json_ops;
 	r->out = out;
 	r->info = info;

@@ -148,10 +148,10 @@ render_message(struct report *r, struct strbuf *sb, const struct corr_msg *m)
 			sb_adds(sb, " dsn=");
 			clean(sb, corr_str(m, rc->dsn));
 		}
-		if (report_fact(corr_rcpt_facts(m, rc), "tls", "trust", trust, sizeof(trust))) {
+		if (corr_fact_get(m, rc, "tls", "trust", trust, sizeof(trust))) {
 			sb_adds(sb, ", TLS ");
 			clean(sb, trust);
-			if (report_fact(corr_rcpt_facts(m, rc), "tls", "protocol", trust, sizeof(trust))) {
+			if (corr_fact_get(m, rc, "tls", "protocol", trust, sizeof(trust))) {
 				sb_adds(sb, " ");
 				clean(sb, trust);
 			}
@@ -448,7 +448,7 @@ text_free(struct report *r)
 }
 
 static const struct report_ops text_ops = {
-	text_begin, text_message, text_end, text_free
+	.begin = text_begin, .message = text_message, .end = text_end, .free = text_free
 };
 
 struct report *
