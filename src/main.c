@@ -14,8 +14,12 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "journal.h"
 #include "pipeline.h"
 #include "report.h"
+#include "run.h"
+#include "sources.h"
+#include "timewin.h"
 #include "textsafe.h"
 
 #ifndef PKGDATADIR
@@ -24,6 +28,8 @@
 
 struct options {
 	int json;
+	int ndjson;
+	long stats_interval;
 	const char *config_dir;
 	int config_dir_given;
 	int no_config;
@@ -36,12 +42,34 @@ struct options {
 	int year;
 	int list_rules;
 	const char *explain;
+	int journal;		/* --journal */
+	const char *journal_dir;	/* --journal-dir */
+	int follow;		/* --follow */
+	int rotated;		/* --rotated */
+	struct timewin win;	/* --since, --until, --lookback */
+	int64_t last;		/* --last, seconds; 0 if not given */
+	long max_messages;	/* --max-messages, 0: default */
 };
 
 typedef int (*opt_fn)(struct options *, const char *);
 
 static int opt_json(struct options *o, const char *a) { (void)a; o->json = 1; return 0; }
 static int opt_no_config(struct options *o, const char *a) { (void)a; o->no_config = 1; return 0; }
+static int opt_ndjson(struct options *o, const char *a) { (void)a; o->ndjson = 1; return 0; }
+
+static int
+opt_stats_interval(struct options *o, const char *a)
+{
+	char *end;
+	long v = strtol(a, &end, 10);
+
+	if (end == a || *end != '\0' || v < 0 || v > 86400) {
+		msg_warn("--stats-interval: \"%s\" is not a number of seconds (0 to 86400)", a);
+		return -1;
+	}
+	o->stats_interval = v;
+	return 0;
+}
 
 static int
 opt_config_dir(struct options *o, const char *a)
@@ -120,6 +148,68 @@ opt_year(struct options *o, const char *a)
 	return 0;
 }
 
+static int opt_follow(struct options *o, const char *a) { (void)a; o->follow = 1; return 0; }
+static int opt_rotated(struct options *o, const char *a) { (void)a; o->rotated = 1; return 0; }
+
+/* --since, --until: a point in time (timewin_parse_time's forms) */
+static int
+opt_time(const char *name, const char *a, int64_t *t)
+{
+	struct strbuf err;
+	int rc;
+
+	sb_init(&err);
+	if ((rc = timewin_parse_time(a, time(NULL), t, &err)) < 0)
+		msg_warn("--%s: %s", name, err.s);
+	sb_free(&err);
+	return rc;
+}
+
+static int
+opt_duration(const char *name, const char *a, int64_t *secs)
+{
+	struct strbuf err;
+	int rc;
+
+	sb_init(&err);
+	if ((rc = timewin_parse_duration(a, secs, &err)) < 0)
+		msg_warn("--%s: %s", name, err.s);
+	sb_free(&err);
+	return rc;
+}
+
+static int opt_since(struct options *o, const char *a) { return opt_time("since", a, &o->win.since); }
+static int opt_until(struct options *o, const char *a) { return opt_time("until", a, &o->win.until); }
+static int opt_lookback(struct options *o, const char *a) { return opt_duration("lookback", a, &o->win.lookback); }
+
+static int
+opt_last(struct options *o, const char *a)
+{
+	if (opt_duration("last", a, &o->last) < 0)
+		return -1;
+	if (o->last <= 0) {
+		msg_warn("--last: the duration must be more than 0");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+opt_max_messages(struct options *o, const char *a)
+{
+	char *end;
+	long v = strtol(a, &end, 10);
+
+	if (end == a || *end != '\0' || v < 100 || v > 10000000) {
+		msg_warn("--max-messages: \"%s\" is not a number from 100 to 10000000", a);
+		return -1;
+	}
+	o->max_messages = v;
+	return 0;
+}
+
+static int opt_journal(struct options *o, const char *a) { (void)a; o->journal = 1; return 0; }
+static int opt_journal_dir(struct options *o, const char *a) { o->journal_dir = a; return 0; }
 static int opt_list_rules(struct options *o, const char *a) { (void)a; o->list_rules = 1; return 0; }
 static int opt_explain(struct options *o, const char *a) { o->explain = a; return 0; }
 static int opt_help(struct options *o, const char *a);
@@ -134,6 +224,10 @@ static const struct opt_entry {
 } opt_table[] = {
 	{ "json", 'j', NULL, opt_json,
 	  "write one JSON document (schema_version 1) instead of the text report" },
+	{ "ndjson", 'N', NULL, opt_ndjson,
+	  "write NDJSON events instead: one JSON object a line (message, finding, stats, summary)" },
+	{ "stats-interval", 'S', "N", opt_stats_interval,
+	  "NDJSON: a stats event every N seconds (default 60, 0 for none)" },
 	{ "config-dir", 'c', "DIR", opt_config_dir,
 	  "read main.cf, master.cf and the SASL password map from DIR (default /etc/postfix)" },
 	{ "no-config", 'n', NULL, opt_no_config,
@@ -148,6 +242,24 @@ static const struct opt_entry {
 	  "which messages to list: all (default), problems or none" },
 	{ "year", 'y', "YYYY", opt_year,
 	  "year for timestamps without one (default: from the log file's mtime)" },
+	{ "journal", 'J', NULL, opt_journal,
+	  "read the Postfix entries of the local systemd journal instead of a log file" },
+	{ "journal-dir", 'D', "DIR", opt_journal_dir,
+	  "read the Postfix entries of the journal files in DIR (like journalctl -D)" },
+	{ "follow", 'f', NULL, opt_follow,
+	  "follow the log like tail -F (from its end, or from --since/--last), across rotations" },
+	{ "rotated", 'r', NULL, opt_rotated,
+	  "also read every rotation of each LOGFILE (NAME.1, NAME.2.gz, NAME-YYYYMMDD...), oldest first" },
+	{ "since", 's', "TIME", opt_since,
+	  "read from TIME (2026-11-23T20:12, 'Nov 23 20:12:22', -2h, yesterday, ...)" },
+	{ "until", 'u', "TIME", opt_until,
+	  "read up to TIME (same forms as --since)" },
+	{ "last", 'L', "DURATION", opt_last,
+	  "read the last DURATION of the log, up to its newest line (15m, 2h, 7d)" },
+	{ "lookback", 'b', "DURATION", opt_lookback,
+	  "with a window, read this much before it so messages begun earlier are whole (default 2h)" },
+	{ "max-messages", 'M', "N", opt_max_messages,
+	  "keep at most N messages in flight (default 50000); older ones are evicted and counted" },
 	{ "list-rules", 'l', NULL, opt_list_rules,
 	  "list the findings the rules can report (id, severity, rank, title) and exit" },
 	{ "explain", 'e', "ID", opt_explain,
@@ -192,7 +304,7 @@ opt_version(struct options *o, const char *a)
 {
 	(void)o;
 	(void)a;
-	printf("%s\n", PACKAGE_STRING);
+	printf("%s (%s)\n", PACKAGE_STRING, journal_support());
 	exit(FMRD_EXIT_OK);
 }
 
@@ -232,6 +344,19 @@ parse_options(int argc, char **argv, struct options *o)
 	}
 	if (o->no_config && o->config_dir_given) {
 		msg_warn("--config-dir and --no-config exclude each other");
+		exit(FMRD_EXIT_USAGE);
+	}
+	if (o->last > 0 && o->win.since != TIMEWIN_NONE_SINCE) {
+		msg_warn("--last and --since exclude each other");
+		exit(FMRD_EXIT_USAGE);
+	}
+	if (o->win.since != TIMEWIN_NONE_SINCE && o->win.until != TIMEWIN_NONE_UNTIL
+	    && o->win.since > o->win.until) {
+		msg_warn("--since is later than --until");
+		exit(FMRD_EXIT_USAGE);
+	}
+	if ((o->journal || o->journal_dir != NULL) && optind < argc) {
+		msg_warn("--journal and --journal-dir read no LOGFILE");
 		exit(FMRD_EXIT_USAGE);
 	}
 }
@@ -288,24 +413,6 @@ load_catalog(struct catalog *cat, const struct options *o)
 	sb_free(&err);
 }
 
-/* The mail log an admin would look at first. */
-static char *
-default_log(const struct pfconf *cf)
-{
-	static const char *const candidates[] = {
-		"/var/log/mail.log", "/var/log/maillog", "/var/log/mail", NULL
-	};
-	const char *mf = cf != NULL ? pfconf_get(cf, "maillog_file", NULL) : NULL;
-	int i;
-
-	if (mf != NULL && *mf != '\0' && strncmp(mf, "/dev/", 5) != 0 && access(mf, R_OK) == 0)
-		return xstrdup(mf);
-	for (i = 0; candidates[i] != NULL; i++)
-		if (access(candidates[i], R_OK) == 0)
-			return xstrdup(candidates[i]);
-	return NULL;
-}
-
 /* The log as a whole could not be read: say so on stderr (the report
  * has been written) and return 1; 0 for a readable or empty input. */
 static int
@@ -337,6 +444,26 @@ input_unreadable(const struct run_stats *s, const struct run_info *info)
 	return 1;
 }
 
+/* No LOGFILE and no window, at a terminal: which log, which period. */
+static void
+say_what_was_read(const struct source_set *set, const struct pipeline *pl)
+{
+	char a[40], b[40];
+	struct strbuf sb;
+
+	sb_init(&sb);
+	ts_text_clean(&sb, set->n > 0 ? set->names[set->n - 1] : "", set->n > 0
+		      ? strlen(set->names[set->n - 1]) : 0);
+	logtime_format(&pl->t_first, a, sizeof(a));
+	logtime_format(&pl->t_last, b, sizeof(b));
+	if (pl->t_first.valid)
+		msg_info("read %s: %s to %s (--last 15m or --since TIME for a shorter period)",
+			 sb.s, a, b);
+	else
+		msg_info("read %s: no dated line", sb.s);
+	sb_free(&sb);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -345,13 +472,17 @@ main(int argc, char **argv)
 	struct pfconf cf, *cfp = NULL;
 	struct pipeline pl;
 	struct run_info info;
-	struct input **inputs;
+	struct source_req req;
+	struct source_set set;
+	struct strbuf err;
 	struct report *rep;
-	int i, nfiles, rc = FMRD_EXIT_OK, color;
+	int rc = FMRD_EXIT_OK, color;
 	size_t k;
 
 	memset(&o, 0, sizeof(o));
 	o.config_dir = "/etc/postfix";
+	o.stats_interval = 60;
+	timewin_init(&o.win);
 	parse_options(argc, argv, &o);
 	if (o.list_rules || o.explain != NULL) {
 		load_catalog(&cat, &o);
@@ -375,33 +506,29 @@ main(int argc, char **argv)
 	load_catalog(&cat, &o);
 
 	memset(&info, 0, sizeof(info));
-	nfiles = argc - optind;
-	if (nfiles == 0) {
-		char *def = default_log(cfp);
-
-		if (def == NULL)
-			msg_fatal(FMRD_EXIT_NOINPUT, "no mail log found (tried maillog_file, "
-				  "/var/log/mail.log, /var/log/maillog, /var/log/mail); "
-				  "name one, or '-' for standard input");
-		info.sources = xcalloc(1, sizeof(char *));
-		info.sources[0] = def;
-		info.nsources = 1;
-	} else {
-		info.sources = xcalloc((size_t)nfiles, sizeof(char *));
-		for (i = 0; i < nfiles; i++)
-			info.sources[info.nsources++] = xstrdup(argv[optind + i]);
-	}
+	memset(&req, 0, sizeof(req));
+	req.files = argv + optind;
+	req.nfiles = argc - optind;
+	req.rotated = o.rotated;
+	req.follow = o.follow;
+	req.journal = o.journal;
+	req.journal_dir = o.journal_dir;
+	req.cf = cfp;
+	req.win = o.win;
+	req.last = o.last;
+	req.fixed_year = o.year;
 	/* open everything first: a missing file fails before any output */
-	inputs = xcalloc((size_t)info.nsources, sizeof(*inputs));
-	for (i = 0; i < info.nsources; i++)
-		if ((inputs[i] = input_open(info.sources[i])) == NULL) {
-			msg_warn("cannot open %s: %s", info.sources[i], strerror(errno));
-			while (i-- > 0)
-				input_close(inputs[i]);
-			free(inputs);
-			rc = FMRD_EXIT_NOINPUT;
-			goto out;
-		}
+	sb_init(&err);
+	if ((rc = sources_open(&req, &set, &err)) != 0) {
+		msg_warn("%s", err.s);
+		sb_free(&err);
+		goto out;
+	}
+	sb_free(&err);
+	if (set.auto_journal)
+		msg_info("no mail log file found: reading the Postfix entries of the system journal");
+	info.sources = set.names;
+	info.nsources = set.n;
 	info.cf = cfp;
 	info.config_dir = o.no_config ? NULL : o.config_dir;
 	info.queue_id = o.queue_id;
@@ -410,25 +537,29 @@ main(int argc, char **argv)
 	pipeline_init(&pl, &cat, cfp, o.year);
 	pl.hosts = o.hosts;
 	pl.nhosts = o.nhosts;
-	color = !o.json && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-	rep = o.json ? report_json_new(stdout, &info, &pl.diag)
+	color = !o.json && !o.ndjson && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	rep = o.ndjson || (o.json && o.follow) ? report_ndjson_new(stdout, &info, &pl.diag)
+	    : o.json ? report_json_new(stdout, &info, &pl.diag)
 		     : report_text_new(stdout, &info, &pl.diag, color);
-	pipeline_set_report(&pl, rep);
+	pipeline_add_sink(&pl, rep);
+	pl.stats_interval = o.stats_interval;
 	if (o.queue_id != NULL)
 		corr_track(&pl.corr, o.queue_id);
-	rep->ops->begin(rep);
-	for (i = 0; i < info.nsources; i++) {
-		if (pipeline_feed(&pl, inputs[i], i) < 0) {
-			msg_warn("read error on %s: %s", info.sources[i], strerror(inputs[i]->err));
-			rc = FMRD_EXIT_NOINPUT;
-		}
-		input_close(inputs[i]);
-	}
+	pipeline_set_window(&pl, &set.win);
+	if (o.max_messages > 0)
+		corr_set_limits(&pl.corr, (size_t)o.max_messages, CORR_STALE_SECS);
+	if (set.follow)
+		run_signals();
+	sinks_begin(&pl.sinks);
+	rc = run_sources(&pl, &set);
 	pipeline_finish(&pl);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		msg_warn("write error on standard output: %s", strerror(errno));
+		if (errno != EPIPE)	/* a closed pipe ends the run quietly */
+			msg_warn("write error on standard output: %s", strerror(errno));
 		rc = FMRD_EXIT_SOFTWARE;
 	}
+	if (req.nfiles == 0 && !timewin_active(&set.win) && isatty(STDOUT_FILENO))
+		say_what_was_read(&set, &pl);
 	if (rc == FMRD_EXIT_OK) {
 		for (k = 0; k < pl.diag.n; k++) {
 			const struct finding *f = pl.diag.f[k];
@@ -443,16 +574,13 @@ main(int argc, char **argv)
 	}
 	if ((rc == FMRD_EXIT_OK || rc == FMRD_EXIT_PROBLEMS) && input_unreadable(&pl.stats, &info))
 		rc = FMRD_EXIT_DATAERR;
-	report_free(rep);
+	sinks_free(&pl.sinks);
 	pipeline_free(&pl);
-	free(inputs);
+	sources_free(&set);
 out:
 	catalog_free(&cat);
 	if (cfp != NULL)
 		pfconf_free(cfp);
 	ts_secrets_clear();
-	for (i = 0; i < info.nsources; i++)
-		free(info.sources[i]);
-	free(info.sources);
 	return rc;
 }

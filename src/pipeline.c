@@ -2,7 +2,9 @@
  * pipeline.c - drive lines through the stages and count what could not
  * be understood (unknown header format, other programs, cut lines, and
  * Postfix lines whose header, queue ID or layout could not be read), and
- * judge at the end whether the input could be read at all.
+ * judge at the end whether the input could be read at all. Feeds the list
+ * of sinks, and keeps the clock (pipeline_tick): log time, finding events
+ * once a tick, stats events.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +20,7 @@ pipeline_emit(void *ctx, const struct corr_msg *m)
 {
 	struct pipeline *pl = ctx;
 
-	if (pl->rep != NULL)
-		pl->rep->ops->message(pl->rep, m);
+	sinks_message(&pl->sinks, m);
 }
 
 /* A syslog_name from main.cf that does not start with "postfix" (its
@@ -49,6 +50,9 @@ pipeline_init(struct pipeline *pl, struct catalog *cat, const struct pfconf *cf,
 	pl->cf = cf;
 	pl->fixed_year = fixed_year;
 	pl->stats.first_bad_source = -1;
+	pl->stats_interval = 60;
+	pl->win_pos = TW_IN;	/* no window: every line is in */
+	sinks_init(&pl->sinks);
 	pipeline_syslog_name(pl, cf);
 	diag_init(&pl->diag, cf, cat);
 	corr_init(&pl->corr, cat, cf, &pl->diag, pipeline_emit, pl);
@@ -57,7 +61,15 @@ pipeline_init(struct pipeline *pl, struct catalog *cat, const struct pfconf *cf,
 void
 pipeline_set_report(struct pipeline *pl, struct report *rep)
 {
-	pl->rep = rep;
+	sinks_init(&pl->sinks);
+	if (rep != NULL)
+		sinks_add(&pl->sinks, rep);
+}
+
+void
+pipeline_add_sink(struct pipeline *pl, struct report *rep)
+{
+	sinks_add(&pl->sinks, rep);
 }
 
 /* A Postfix tag somewhere near the start of a line whose header could not
@@ -141,6 +153,58 @@ pipeline_host_wanted(const struct pipeline *pl, struct span host)
 }
 
 void
+pipeline_set_window(struct pipeline *pl, const struct timewin *w)
+{
+	pl->win = *w;
+	pl->win_on = timewin_active(w);
+	pl->win_pos = pl->win_on ? TW_BEFORE : TW_IN;
+}
+
+/* Where a dated line falls in the window; lines without a time keep the
+ * position of the line before them. The look-back feeds correlation
+ * muted: messages that began before the window are reported whole. */
+static void
+pipeline_window(struct pipeline *pl, const struct logtime *t)
+{
+	int64_t e = logtime_epoch(t);
+	enum tw_pos pos = timewin_classify(&pl->win, e);
+
+	if (pos == TW_AFTER && timewin_past_end(&pl->win, e))
+		pl->source_done = 1;
+	if (pos != pl->win_pos) {
+		corr_set_muted(&pl->corr, pos == TW_PRELUDE);
+		pl->win_pos = pos;
+	}
+}
+
+/* The header: given by the source (journal), else parsed from the text
+ * with the source's year state. */
+static int
+pipeline_header(struct pipeline *pl, const struct line *ln, struct syslog_hdr *h)
+{
+	int ok;
+
+	if (ln->hdr != NULL) {
+		*h = *ln->hdr;
+		ok = 1;
+	} else if (pl->year != NULL) {
+		ok = syslog_hdr_parse_year(ln->p, ln->len, h, pl->year);
+	} else {
+		ok = syslog_hdr_parse(ln->p, ln->len, h);
+	}
+	if (ok && h->time.valid) {
+		if (pl->win_on)
+			pipeline_window(pl, &h->time);
+		if (pl->win_pos == TW_IN) {
+			if (!pl->t_first.valid)
+				pl->t_first = h->time;
+			pl->t_last = h->time;
+		}
+	}
+	return ok;
+}
+
+void
 pipeline_line(struct pipeline *pl, const struct line *in, int source)
 {
 	struct syslog_hdr h;
@@ -149,7 +213,7 @@ pipeline_line(struct pipeline *pl, const struct line *in, int source)
 	struct line copy;
 	const struct line *ln = in;
 	size_t i;
-	int bad_header = 0;
+	int bad_header = 0, ok;
 
 	pl->stats.lines++;
 	if (memchr(in->p, '\0', in->len) != NULL) {
@@ -166,7 +230,14 @@ pipeline_line(struct pipeline *pl, const struct line *in, int source)
 	}
 	pl->stats.truncated += ln->truncated;
 	pl->stats.unterminated += ln->unterminated;
-	if (syslog_hdr_parse(ln->p, ln->len, &h)) {
+	ok = pipeline_header(pl, ln, &h);
+	if (pl->win_pos == TW_BEFORE || pl->win_pos == TW_AFTER) {
+		/* outside the time window: not part of this run's input */
+		pl->stats.lines--;
+		pl->outside++;
+		return;
+	}
+	if (ok) {
 		if (pl->nhosts > 0 && !pipeline_host_wanted(pl, h.host)) {
 			pl->stats.other_hosts++;
 			return;
@@ -218,22 +289,35 @@ pipeline_line(struct pipeline *pl, const struct line *in, int source)
 	ev.text.len = ln->len;
 	ev.time = h.time;
 	ev.host = h.host;
+	if (pl->sinks.want & SINK_WANT_RECORD)
+		sinks_record(&pl->sinks, &rec, &ev);
 	corr_record(&pl->corr, &rec, &ev);
 }
 
-/* Year for headers without one: --year, else the file's mtime (a log
- * read in January may still hold December), else now. */
-static void
-pipeline_year(struct pipeline *pl, const struct input *in)
+/* Year for headers without one: --year, else the source's own state
+ * (from its mtime: a log read in January may still hold December). */
+void
+pipeline_source(struct pipeline *pl, struct input *in, int source)
 {
-	time_t t = in->mtime ? in->mtime : time(NULL);
-	struct tm tm;
+	(void)source;
+	if (in->ops->next != NULL)
+		pl->prefiltered = 1;
+	if (pl->fixed_year > 0 && in->year.month == 0) {
+		in->year.ref_year = pl->fixed_year;
+		in->year.ref_month = 12;
+	}
+	pl->year = &in->year;
+	pl->cur_in = in;
+}
 
-	localtime_r(&t, &tm);
-	if (pl->fixed_year > 0)
-		syslog_hdr_set_reference(pl->fixed_year, 12);
-	else
-		syslog_hdr_set_reference(tm.tm_year + 1900, tm.tm_mon + 1);
+void
+pipeline_source_done(struct pipeline *pl, const struct input *in)
+{
+	pl->stats.bytes += in->bytes;
+	if (in->err != 0)
+		pl->stats.read_errors++;
+	pl->year = NULL;
+	pl->cur_in = NULL;
 }
 
 int
@@ -242,15 +326,11 @@ pipeline_feed(struct pipeline *pl, struct input *in, int source)
 	struct line ln;
 	int rc;
 
-	pipeline_year(pl, in);
-	while ((rc = input_next(in, &ln)) == 1)
+	pipeline_source(pl, in, source);
+	while ((rc = input_next(in, &ln)) == INPUT_LINE)
 		pipeline_line(pl, &ln, source);
-	pl->stats.bytes += in->bytes;
-	if (rc < 0) {
-		pl->stats.read_errors++;
-		return -1;
-	}
-	return 0;
+	pipeline_source_done(pl, in);
+	return rc == INPUT_ERROR ? -1 : 0;
 }
 
 /* Was the input readable? Empty input is; input without any Postfix
@@ -262,7 +342,8 @@ pipeline_verdict(struct pipeline *pl)
 	struct run_stats *s = &pl->stats;
 
 	if (s->lines == s->blank)
-		s->verdict = INPUT_EMPTY;
+		/* a journal without Postfix entries is no mail log at all */
+		s->verdict = pl->prefiltered && !pl->win_on ? INPUT_NO_POSTFIX : INPUT_EMPTY;
 	else if (s->postfix == 0)
 		s->verdict = s->unreadable > 0 ? INPUT_UNREADABLE : INPUT_NO_POSTFIX;
 	else if (s->unreadable * 2 > s->tagged)
@@ -271,14 +352,72 @@ pipeline_verdict(struct pipeline *pl)
 		s->verdict = INPUT_OK;
 }
 
+static void
+pipeline_finding(void *ctx, const struct finding *f)
+{
+	struct pipeline *pl = ctx;
+
+	sinks_finding(&pl->sinks, f);
+}
+
+/* The findings made or changed since the last time, once each. */
+static void
+pipeline_findings(struct pipeline *pl)
+{
+	if (pl->sinks.want & SINK_WANT_FINDING)
+		diag_changed(&pl->diag, pipeline_finding, pl);
+	else
+		diag_changed(&pl->diag, NULL, NULL);
+}
+
+/* Log time goes on with the wall clock while no line arrives: anchored at
+ * the latest log time a line brought, so lines read faster than the clock
+ * (a batch run) or logged in another zone do not move it. */
+static void
+pipeline_clock(struct pipeline *pl, int64_t now)
+{
+	if (pl->corr.now != pl->clock_log || pl->clock_wall == 0) {
+		pl->clock_log = pl->corr.now;	/* a line moved it: anchor */
+		pl->clock_wall = now;
+		return;
+	}
+	if (pl->corr.now == 0 || now <= pl->clock_wall)
+		return;
+	corr_tick(&pl->corr, pl->clock_log + (now - pl->clock_wall));
+	pl->clock_log = pl->corr.now;
+	pl->clock_wall = now;
+}
+
+void
+pipeline_tick(struct pipeline *pl, int64_t now)
+{
+	pipeline_clock(pl, now);
+	pipeline_findings(pl);
+	if (!(pl->sinks.want & SINK_WANT_STATS) || pl->stats_interval <= 0)
+		return;
+	if (pl->stats_due == 0) {
+		pl->stats_due = now + pl->stats_interval;
+	} else if (now >= pl->stats_due) {
+		unsigned long long done = pl->stats.bytes;
+
+		/* the bytes of the source being read so far, too */
+		if (pl->cur_in != NULL)
+			pl->stats.bytes += pl->cur_in->bytes;
+		pipeline_verdict(pl);
+		sinks_stats(&pl->sinks, &pl->diag, &pl->corr.stats, &pl->stats, now);
+		pl->stats.bytes = done;
+		pl->stats_due = now + pl->stats_interval;
+	}
+}
+
 void
 pipeline_finish(struct pipeline *pl)
 {
 	pipeline_verdict(pl);
 	corr_flush(&pl->corr);
+	pipeline_findings(pl);	/* before ranking changes them */
 	diag_rank(&pl->diag);
-	if (pl->rep != NULL)
-		pl->rep->ops->end(pl->rep, &pl->diag, &pl->corr.stats, &pl->stats);
+	sinks_end(&pl->sinks, &pl->diag, &pl->corr.stats, &pl->stats);
 }
 
 void
