@@ -14,6 +14,7 @@
 
 #include "catalog.h"
 #include "pipeline.h"
+#include "timewin.h"
 #include "record.h"
 #include "report.h"
 #include "syslog_hdr.h"
@@ -81,7 +82,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *p = (const char *)data, *end = p + size, *nl;
-	unsigned mode = (unsigned)size & 7u;
+	unsigned mode = (unsigned)size & 31u;	/* output, config, tracking, NDJSON, window */
 	struct pipeline pl;
 	struct run_info info;
 	struct report *rep;
@@ -95,14 +96,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	info.config_dir = info.cf != NULL ? FUZZ_CONFIG : NULL;
 	syslog_hdr_set_reference(2026, 12);
 	pipeline_init(&pl, &cat, info.cf, 2026);
-	rep = (mode & 1) ? report_json_new(devnull, &info, &pl.diag)
+	rep = (mode & 8) ? report_ndjson_new(devnull, &info, &pl.diag)
+	    : (mode & 1) ? report_json_new(devnull, &info, &pl.diag)
 			 : report_text_new(devnull, &info, &pl.diag, (mode & 4) != 0);
+	if (mode & 16) {
+		/* a time window: 2026-11-23 20:00 to 2026-11-24 00:00 UTC */
+		struct timewin w;
+
+		timewin_init(&w);
+		w.since = 1795464000;
+		w.until = w.since + 4 * 3600;
+		pipeline_set_window(&pl, &w);
+	}
 	pipeline_set_report(&pl, rep);
 	if ((mode & 4) && first_qid(p, size, qid, sizeof(qid))) {
 		info.queue_id = qid;
 		corr_track(&pl.corr, qid);
 	}
-	rep->ops->begin(rep);
+	sinks_begin(&pl.sinks);
 	memset(&ln, 0, sizeof(ln));
 	/* lines as input.c delivers them: no newline, no trailing CR, cut
 	 * at INPUT_MAX_LINE; each in a buffer of its own exact size */
@@ -125,13 +136,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ln.lineno++;
 		pipeline_line(&pl, &ln, 0);
 		free(copy);
+		if ((mode & 8) && ln.lineno % 64 == 0)
+			pipeline_tick(&pl, 1795464000 + (int64_t)ln.lineno);
 		if (nl == end)
 			break;
 	}
 	pl.stats.bytes = size;
 	pipeline_finish(&pl);
 	fflush(devnull);
-	report_free(rep);
+	sinks_free(&pl.sinks);
 	pipeline_free(&pl);
 	return 0;
 }
