@@ -54,6 +54,38 @@ for log in $(find samples \( -name mail.log -o -name wild.log \) -type f | LC_AL
 	fi
 done
 
+echo "== valgrind on the sources: rotations with .gz and a window; a followed log"
+vt=$(mktemp -d)
+cat samples/postfix-3.7/*/mail.log > "$vt/long"
+head -n 200 "$vt/long" | gzip > "$vt/mail.log.2.gz"
+sed -n '201,400p' "$vt/long" > "$vt/mail.log.1"
+sed -n '401,$p' "$vt/long" > "$vt/mail.log"
+vg() {	# vg NAME ARGS...: the binary under memcheck; exit 0 or 1 passes
+	local name=$1 rc
+	shift
+	FMRELAY_DOCTOR_NO_JIT=1 valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		--error-exitcode=99 build/src/fmrelay-doctor "$@" > /dev/null 2> "build/valgrind.err"
+	rc=$?
+	if [ "$rc" -le 1 ]; then pass=$((pass + 1))
+	else echo "valgrind: $name: exit $rc"; head -30 build/valgrind.err; fail=$((fail + 1)); fi
+}
+vg "--rotated --since" --json --no-config --year 2026 --rotated --since "Nov 23 22:30" "$vt/mail.log"
+vg "--last on a .gz" --ndjson --no-config --year 2026 --last 1h "$vt/mail.log.2.gz"
+: > "$vt/f.log"
+FMRELAY_DOCTOR_NO_JIT=1 valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	--error-exitcode=99 build/src/fmrelay-doctor --follow --json --no-config --year 2026 \
+	"$vt/f.log" > /dev/null 2> "build/valgrind.err" &
+vpid=$!
+sleep 3
+head -n 300 "$vt/long" >> "$vt/f.log"
+sleep 4
+kill -TERM "$vpid"
+wait "$vpid"
+rc=$?
+if [ "$rc" -le 1 ]; then pass=$((pass + 1))
+else echo "valgrind: --follow: exit $rc"; head -30 build/valgrind.err; fail=$((fail + 1)); fi
+rm -rf "$vt"
+
 echo "== real Postfix on loopback (tests/postfix)"
 if [ ! -x tests/postfix/run.sh ]; then
 	echo "tests/postfix/run.sh missing"; fail=$((fail + 1))
