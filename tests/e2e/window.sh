@@ -140,7 +140,24 @@ case "$last" in
 *) not_ok "followed across New Year: the year moves forward" "$last" "$(cat "$fy/err")" ;;
 esac
 
-# 6. usage errors
+# 6. no LOGFILE and no window, at a terminal: which log and which period
+if command -v script > /dev/null 2>&1; then
+	cfg=$tmpdir/cfg
+	mkdir -p "$cfg"
+	cp "$src/samples/postfix-3.7/06-sasl-auth-failed/mail.log" "$tmpdir/default.log"
+	printf 'maillog_file = %s\n' "$tmpdir/default.log" > "$cfg/main.cf"
+	script -qec "'$FMRD_BIN' --year 2026 --config-dir '$cfg' 2> '$tmpdir/tty.err'" /dev/null > /dev/null
+	if grep -q "read $tmpdir/default.log: 2026-11-23T22:00:48 to 2026-11-23T22:00:48" "$tmpdir/tty.err"
+	then ok "at a terminal without LOGFILE: says which log and which period were read"
+	else not_ok "at a terminal without LOGFILE: says which log and period" "$(cat "$tmpdir/tty.err")"; fi
+	"$FMRD_BIN" --year 2026 --config-dir "$cfg" > /dev/null 2> "$tmpdir/notty.err"
+	if ! grep -q "^fmrelay-doctor: read " "$tmpdir/notty.err"; then ok "not at a terminal: says nothing of the kind"
+	else not_ok "not at a terminal: says nothing of the kind" "$(cat "$tmpdir/notty.err")"; fi
+else
+	echo "ok $((tap_n + 1)) # SKIP script(1) is not installed"; tap_n=$((tap_n + 1))
+fi
+
+# 7. usage errors
 for args in "--since tomorrowish" "--last 15" "--last 5x" "--since -2h --last 1h" \
 	    "--since 2026-11-24 --until 2026-11-23"; do
 	# shellcheck disable=SC2086
