@@ -74,6 +74,8 @@ struct hdr_year {
 	int year;		/* year of the latest dated line */
 	int month;		/* its month (1-12); 0: no line dated yet */
 	int ref_year, ref_month;	/* reference for the first dated line */
+	int64_t cache_day1;	/* day number + 1 of the latest date split, 0: none */
+	int cache_year, cache_month;	/* its year and month */
 };
 
 /* Start y from reference time ref (the file's mtime, or now): its year

@@ -20,7 +20,7 @@
 
 /* syslog_hdr_parse's reference; never dated, so every line is judged
  * against the reference alone. */
-static struct hdr_year hdr_default = { 1970, 0, 1970, 12 };
+static struct hdr_year hdr_default = { .year = 1970, .month = 0, .ref_year = 1970, .ref_month = 12 };
 
 void
 syslog_hdr_set_reference(int year, int month)
@@ -653,8 +653,14 @@ syslog_hdr_parse_year(const char *p, size_t len, struct syslog_hdr *h, struct hd
 		return 0;
 	if (h->fmt == HDR_BSD || h->fmt == HDR_BSD_PRECISE) {
 		days = h->time.sec >= 0 ? h->time.sec / 86400 : -((-h->time.sec + 86399) / 86400);
-		civil_from_days(days, &year, &m, &d);
-		hdr_year_commit(y, year, (int)m);
+		/* most lines fall on the day of the line before */
+		if (y->cache_day1 != days + 1) {
+			civil_from_days(days, &year, &m, &d);
+			y->cache_day1 = days + 1;
+			y->cache_year = year;
+			y->cache_month = (int)m;
+		}
+		hdr_year_commit(y, y->cache_year, y->cache_month);
 	}
 	return 1;
 }
