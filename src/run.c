@@ -72,8 +72,6 @@ run_one(struct pipeline *pl, struct input *in, int idx, const char *name)
 
 	pipeline_source(pl, in, idx);
 	for (;;) {
-		if (run_stop || run_output_gone())
-			break;
 		r = input_next(in, &ln);
 		if (r == INPUT_LINE) {
 			pipeline_line(pl, &ln, idx);
@@ -81,11 +79,17 @@ run_one(struct pipeline *pl, struct input *in, int idx, const char *name)
 				pl->source_done = 0;	/* past the window's end */
 				break;
 			}
-			if (++n % RUN_BATCH_TICK == 0)
+			if (++n % RUN_BATCH_TICK == 0) {
 				run_tick(pl);
+				if (run_stop || run_output_gone())
+					break;
+			}
 			continue;
 		}
 		if (r == INPUT_AGAIN) {
+			/* a signal ends a followed run once what was read is done */
+			if (run_stop || run_output_gone())
+				break;
 			run_tick(pl);
 			fflush(stdout);
 			run_hup = 0;

@@ -9,10 +9,10 @@
 # lost, none doubled, same outcomes and recipients.
 #
 # Chunks end anywhere, but a rotation happens between whole lines, as a
-# syslog daemon writes them. copytruncate has an inherent window (tail -F has it too): lines written
-# between the copy and the truncation are in the copy only. The writer
-# leaves the tool time to catch up before a copytruncate, as logrotate's
-# timing usually does.
+# syslog daemon writes them, and only once the tool has read what was
+# written (caught_up): copytruncate has an inherent window (tail -F has it
+# too; lines not read before the truncation are in the copy only), and a
+# log rotated twice before the reader looks again would skip a file.
 . "$(dirname "$0")/tap.sh"
 
 src=$FMRD_SRCDIR
@@ -32,6 +32,24 @@ msgs "$tmpdir/batch.nd" > "$tmpdir/batch.msgs"
 nbatch=$(wc -l < "$tmpdir/batch.msgs")
 if [ "$nbatch" -gt 100 ]; then ok "batch run over the corpus: $nbatch messages"
 else not_ok "batch run over the corpus gives messages" "$(cat "$tmpdir/batch.err")"; fi
+
+# caught_up PID FILE: wait (at most 10 s) until process PID has read FILE
+# to its end: the position of its descriptor on FILE (/proc/PID/fdinfo)
+# equals FILE's size. A log is rotated once a day, not while the reader is
+# behind by two rotations: this keeps the test to what tail -F promises.
+caught_up() {
+	local pid=$1 file=$2 i fd size pos
+	for i in $(seq 1 1000); do
+		size=$(stat -c %s "$file")
+		for fd in /proc/"$pid"/fd/*; do
+			[ "$(readlink "$fd")" = "$file" ] || continue
+			pos=$(sed -n 's/^pos:[[:space:]]*//p' /proc/"$pid"/fdinfo/"${fd##*/}")
+			[ "$pos" = "$size" ] && return 0
+		done
+		sleep 0.01
+	done
+	return 1
+}
 
 # run_follow NAME [ENV...]: follow $tmpdir/NAME/mail.log while writing it
 run_follow() {
@@ -59,15 +77,17 @@ run_follow() {
 			off=$((off + rest))
 			kind=$(( (n / 12) % 3 ))
 			[ -n "${FOLLOW_KIND:-}" ] && kind=$FOLLOW_KIND
+			caught_up "$pid" "$d/mail.log" || echo "# the reader did not catch up" >&2
 			case $kind in
 			0)	mv "$d/mail.log" "$d/mail.log.1"; : > "$d/mail.log" ;;
-			1)	sleep 0.4; cp "$d/mail.log" "$d/mail.log.1"; : > "$d/mail.log" ;;
+			1)	cp "$d/mail.log" "$d/mail.log.1"; : > "$d/mail.log" ;;
 			2)	rm -f "$d/mail.log"; : > "$d/mail.log" ;;
 			esac
 		fi
 		[ $((RANDOM % 4)) -eq 0 ] && sleep 0.02
 	done
-	sleep 1.5
+	caught_up "$pid" "$d/mail.log" || echo "# the reader did not catch up" >&2
+	sleep 0.3
 	kill -TERM "$pid"
 	wait "$pid"
 	rc=$?
