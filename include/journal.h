@@ -22,8 +22,9 @@
  * SYSLOG_IDENTIFIER starts with "postfix" or with one of the NULL-
  * terminated prefixes (main.cf syslog_name; idents_prefix may be NULL).
  * follow: at the end next returns INPUT_AGAIN and input_wait waits for
- * the journal; identifiers that appear later are picked up when the
- * wait wakes. Returns NULL with a message in err on failure. */
+ * the journal (files added to it are read too); the journal is then read
+ * without matches and the wanted entries kept, so identifiers that
+ * appear later are never passed over. Returns NULL with a message in err on failure. */
 struct input *input_open_journal(const char *dir, const char *const *idents_prefix,
 				 int follow, struct strbuf *err);
 /* Continue at the first entry at or after usec_utc (__REALTIME_TIMESTAMP). */

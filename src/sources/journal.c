@@ -3,13 +3,20 @@
  * the entries of every Postfix instance and service with sd-journal and
  * hands each over with its header taken from the entry's fields, plus a
  * readable rendering of the entry as the line (evidence). sd-journal
- * matches are exact, so the wanted SYSLOG_IDENTIFIER values (starting
- * with "postfix" or a main.cf syslog_name) are enumerated and matched one
- * by one. A followed journal enumerates again when it reads on after its
- * end and the journal changed (once per wake-up, not per entry), before
- * the read, so instances and services that start logging later are
- * picked up; only a new identifier's entries written together with later
- * matched ones in the microseconds between the two can be passed over.
+ * matches are exact, so for a read through the wanted SYSLOG_IDENTIFIER
+ * values (starting with "postfix" or a main.cf syslog_name) are
+ * enumerated and matched one by one. A followed journal has no matches:
+ * every entry is read and those of a wanted identifier kept, so an
+ * instance or service that starts logging later (postfix/error, ...) is
+ * never passed over, however its first entries and the reader's reads
+ * interleave (a match added when the reader found it would come after
+ * the entries it had already skipped). Files added to a followed directory (journald's rotation) are watched
+ * and read by sd-journal, matches and position kept; like journalctl -f
+ * it reads on in its one interleaved order (seqnum within a seqnum ID,
+ * else monotonic time within a boot, else realtime), so an added file's
+ * entries that sort before the position are passed over: never after
+ * journald's own rotation, but with several sources in one directory
+ * (journal-remote; systemd issues #359, #14911) or a made-up clock.
  * Without libsystemd only the rendering and stubs are built.
  */
 #include <errno.h>
@@ -135,9 +142,7 @@ struct journal_src {
 	size_t nprefixes;
 	char **matched;		/* "SYSLOG_IDENTIFIER=value" already matched */
 	size_t nmatched, cap;
-	int follow;
-	int at_end;		/* following: the last next() found nothing */
-	int quiet;		/* the wait since then saw no change */
+	int follow;		/* no matches: the wanted entries kept in next() */
 	struct syslog_hdr hdr;
 	char *msg;		/* MESSAGE copied out of the journal */
 	char *buf;		/* the rendering handed over as the line */
@@ -319,6 +324,38 @@ journal_entry_read(struct journal_src *s, struct journal_entry *e)
 	return 0;
 }
 
+/* 1: the current entry is wanted (always, with matches), 0: not, < 0 error. */
+static int
+journal_here(struct journal_src *s)
+{
+	const size_t flen = sizeof(JOURNAL_IDENT_FIELD) - 1;
+	const void *d;
+	size_t l;
+	int r;
+
+	if (!s->follow)
+		return 1;
+	if ((r = sd_journal_get_data(s->j, "SYSLOG_IDENTIFIER", &d, &l)) < 0)
+		return r == -ENOENT ? 0 : r;
+	return l > flen && l - flen <= JOURNAL_MAX_FIELD
+	    && journal_wanted(s, (const char *)d + flen, l - flen)
+	    && memchr((const char *)d + flen, '\0', l - flen) == NULL;
+}
+
+/* Move to the next (back: previous) wanted entry: > 0 on it, 0 at the
+ * end, < 0 error. Without matches (following) the others are stepped
+ * over here. */
+static int
+journal_step(struct journal_src *s, int back)
+{
+	int r;
+
+	while ((r = back ? sd_journal_previous(s->j) : sd_journal_next(s->j)) > 0
+	       && (r = journal_here(s)) == 0)
+		continue;
+	return r;
+}
+
 static int
 journal_next(struct input *in, struct line *ln)
 {
@@ -326,17 +363,8 @@ journal_next(struct input *in, struct line *ln)
 	struct journal_entry e;
 	int r, cut;
 
-	/* entries may have come since: match identifiers that are new
-	 * before reading on, so that their first entries are not passed over */
-	if (s->at_end && !s->quiet && (r = journal_enumerate(s)) < 0) {
-		in->err = -r;
-		return INPUT_ERROR;
-	}
-	s->at_end = s->quiet = 0;
-	if ((r = sd_journal_next(s->j)) == 0) {
-		s->at_end = s->follow;
+	if ((r = journal_step(s, 0)) == 0)
 		return s->follow ? INPUT_AGAIN : INPUT_EOF;
-	}
 	if (r < 0 || (r = journal_entry_read(s, &e)) < 0) {
 		in->err = -r;
 		return INPUT_ERROR;
@@ -351,9 +379,8 @@ journal_next(struct input *in, struct line *ln)
 	return INPUT_LINE;
 }
 
-/* Wait for the journal. New identifiers are matched by the next read
- * (an open file's new entries are visible to it without a wait), unless
- * this wait saw no change. */
+/* Wait for the journal (sd_journal_wait processes its changes: files
+ * added, rotated or removed are taken in, the position kept). */
 static int
 journal_wait(struct input *in, int timeout_ms)
 {
@@ -365,8 +392,7 @@ journal_wait(struct input *in, int timeout_ms)
 		in->err = errno = -r;	/* EINTR: a signal, the caller goes on */
 		return -1;
 	}
-	s->quiet = r == SD_JOURNAL_NOP;
-	return !s->quiet;
+	return r != SD_JOURNAL_NOP;
 }
 
 static void
@@ -403,9 +429,10 @@ static const struct input_ops journal_follow_ops = {
 	.name = "journal", .next = journal_next, .wait = journal_wait, .close = journal_close
 };
 
-/* Open the journal and match the wanted identifiers; NULL with err. */
+/* Open the journal and, unless following, match the wanted identifiers;
+ * NULL with err. */
 static struct journal_src *
-journal_src_open(const char *dir, const char *const *prefixes, struct strbuf *err)
+journal_src_open(const char *dir, const char *const *prefixes, int follow, struct strbuf *err)
 {
 	struct journal_src *s = xcalloc(1, sizeof(*s));
 	size_t i, n = 1;
@@ -428,10 +455,11 @@ journal_src_open(const char *dir, const char *const *prefixes, struct strbuf *er
 	for (i = 0; prefixes != NULL && prefixes[i] != NULL; i++)
 		if (prefixes[i][0] != '\0' && strlen(prefixes[i]) <= JOURNAL_MAX_FIELD)
 			s->prefixes[s->nprefixes++] = xstrdup(prefixes[i]);
+	s->follow = follow != 0;
 	/* the bare prefixes first: never an empty match set (= everything) */
-	for (i = 0, r = 0; i < s->nprefixes && r >= 0; i++)
+	for (i = 0, r = 0; !s->follow && i < s->nprefixes && r >= 0; i++)
 		r = journal_match(s, s->prefixes[i], strlen(s->prefixes[i]));
-	if (r >= 0)
+	if (r >= 0 && !s->follow)
 		r = journal_enumerate(s);
 	if (r < 0) {
 		sb_printf(err, "cannot read the journal%s%s: %s", dir ? " in " : "", dir ? dir : "",
@@ -450,9 +478,8 @@ input_open_journal(const char *dir, const char *const *idents_prefix, int follow
 	struct input *in;
 	int r;
 
-	if ((s = journal_src_open(dir, idents_prefix, err)) == NULL)
+	if ((s = journal_src_open(dir, idents_prefix, follow, err)) == NULL)
 		return NULL;
-	s->follow = follow != 0;
 	if (s->follow && (r = sd_journal_get_fd(s->j)) < 0) {
 		/* set up inotify before reading, so no change is missed */
 		sb_printf(err, "cannot follow the journal: %s", strerror(-r));
@@ -510,7 +537,7 @@ input_journal_last_time(struct input *in)
 
 	if (in->ops != &journal_ops && in->ops != &journal_follow_ops)
 		return -1;
-	if (sd_journal_seek_tail(s->j) >= 0 && sd_journal_previous(s->j) > 0
+	if (sd_journal_seek_tail(s->j) >= 0 && journal_step(s, 1) > 0
 	    && sd_journal_get_realtime_usec(s->j, &t) >= 0 && t <= INT64_MAX)
 		last = (int64_t)t;
 	sd_journal_seek_head(s->j);
@@ -525,7 +552,7 @@ journal_has_postfix(const char *dir)
 	int r;
 
 	sb_init(&err);
-	s = journal_src_open(dir, NULL, &err);
+	s = journal_src_open(dir, NULL, 0, &err);
 	sb_free(&err);
 	if (s == NULL)
 		return -1;

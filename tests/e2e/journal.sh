@@ -8,7 +8,9 @@
 # service is read (postfix-out/smtp, postfix/submission/smtpd, main.cf's
 # syslog_name), other programs are not, entries with newlines, NUL and
 # invalid UTF-8 stay one record, a journal without Postfix entries is
-# exit 65 like a text log. Skipped without journald support or without
+# exit 65 like a text log, --follow reads appended entries and a new
+# file after a rotation, --last/--since/--until select the messages
+# they select in the text. Skipped without journald support or without
 # systemd-journal-remote. Times: TZ=UTC for both runs (a log's times
 # without zone are local time to both readers).
 . "$(dirname "$0")/tap.sh"
@@ -206,4 +208,98 @@ jrc=0
 rc=0
 "$bin" --no-config --journal-dir "$tmpdir/other" /dev/null > /dev/null 2>&1 || rc=$?
 [ "$rc" = 64 ] && ok "--journal-dir with a LOGFILE: 64" || not_ok "--journal-dir with a LOGFILE: 64" "exit $rc"
+# --- following, and windows ----------------------------------------------
+# The real Postfix sample logs one after another (528 lines).
+long=$tmpdir/long.log
+find "$s/postfix-3.7" -name mail.log -type f | LC_ALL=C sort | xargs cat > "$long"
+
+# part FIRST LAST SHIFT FILE: lines FIRST..LAST of the long log appended
+# to journal FILE, their monotonic clock moved on by SHIFT us. journald
+# goes on in one boot with one monotonic clock across its files, and
+# sd-journal orders a new file's entries by it (by their time only for
+# another boot): log2export starts its clock at 0 on every run, so
+# without the shift a new file's entries would all sort before the
+# followed position and be passed over (by journalctl -f as well).
+part() {
+	sed -n "$1,$2p" "$long" | "$l2e" --year 2026 2>/dev/null |
+		awk -v o="$3" 'sub(/^__MONOTONIC_TIMESTAMP=/, "") { $0 = "__MONOTONIC_TIMESTAMP=" ($0 + o) } 1' |
+		"$jr" -o "$4" - >/dev/null 2>&1
+}
+
+# settle FILE: wait (up to 10 s) until FILE has not grown for 1 s
+settle() {
+	local n=0 size last=-1 same=0
+	while [ $n -lt 50 ] && [ $same -lt 5 ]; do
+		sleep 0.2
+		size=$(wc -c < "$1")
+		if [ "$size" = "$last" ]; then same=$((same + 1)); else same=0; fi
+		last=$size
+		n=$((n + 1))
+	done
+}
+
+# Follow a journal directory from its end: entries appended to the open
+# file, then journald's rotation (the file renamed to system@...journal,
+# the entries going on in a new system.journal). The message events must
+# be those of a batch run over the text of the appended lines.
+fj=$tmpdir/follow
+mkdir -p "$fj"
+part 1 300 0 "$fj/system.journal"
+"$bin" --follow --json --no-config --stats-interval 0 --journal-dir "$fj" \
+	> "$tmpdir/follow.nd" 2>"$tmpdir/follow.err" &
+fpid=$!
+# watching PID: PID holds an inotify descriptor (the journal is watched)
+watching() {
+	local f
+	for f in "/proc/$1/fd/"*; do
+		[ "$(readlink "$f" 2>/dev/null)" = "anon_inode:inotify" ] && return 0
+	done
+	return 1
+}
+# at its end once it watches the journal (up to 5 s)
+for _ in $(seq 100); do
+	watching "$fpid" && break
+	sleep 0.05
+done
+sleep 0.3
+part 301 420 1000000000 "$fj/system.journal"
+settle "$tmpdir/follow.nd"
+n2=$(jq -s '[.[] | select(.type == "message")] | length' "$tmpdir/follow.nd" 2>/dev/null)
+mv "$fj/system.journal" "$fj/system@0000000000000000000000000000000a-0000000000000001-0006000000000000.journal"
+part 421 '$' 2000000000 "$fj/system.journal"
+settle "$tmpdir/follow.nd"
+kill -TERM "$fpid" 2>/dev/null
+wait "$fpid" 2>/dev/null
+[ "${n2:-0}" -gt 0 ] && ok "followed journal: entries appended to the open file are read" \
+	|| not_ok "followed journal: entries appended to the open file are read" \
+		"no message event after 120 appended entries" "$(head -c 500 "$tmpdir/follow.err")"
+tail -n +301 "$long" | "$bin" --json --no-config --year 2026 - 2>/dev/null |
+	jq -c '.messages[] | [.queue_id, .outcome]' | LC_ALL=C sort > "$tmpdir/follow.want"
+jq -c 'select(.type == "message") | [.queue_id, .outcome]' "$tmpdir/follow.nd" 2>&1 |
+	LC_ALL=C sort > "$tmpdir/follow.got"
+if [ -s "$tmpdir/follow.want" ] && cmp -s "$tmpdir/follow.want" "$tmpdir/follow.got"; then
+	ok "followed journal: from its end, across a rotation into a new file, the messages of a batch run ($(wc -l < "$tmpdir/follow.got"))"
+else
+	not_ok "followed journal: from its end, across a rotation into a new file, the messages of a batch run" \
+		"$(diff "$tmpdir/follow.want" "$tmpdir/follow.got" | head -20)" "$(head -c 500 "$tmpdir/follow.err")"
+fi
+
+# A window on the journal reads what the same window on the text does.
+mkjournal "$tmpdir/long" < "$long"
+all=$("$bin" --json --no-config --year 2026 "$long" 2>/dev/null | jq '.messages | length')
+for win in "--last 15m" "--since 2026-11-23T22:50" \
+	   "--since 2026-11-23T22:02:30 --until 2026-11-23T22:50 --lookback 0"; do
+	# shellcheck disable=SC2086
+	t=$("$bin" --json --no-config --year 2026 $win "$long" 2>/dev/null | jq -c '[.messages[].queue_id] | sort')
+	# shellcheck disable=SC2086
+	j=$("$bin" --json --no-config --journal-dir "$tmpdir/long" $win 2>"$tmpdir/win.err" |
+		jq -c '[.messages[].queue_id] | sort')
+	n=$(printf '%s' "$t" | jq length 2>/dev/null)
+	if [ -n "$n" ] && [ "$n" -gt 0 ] && [ "$n" -lt "$all" ] && [ "$t" = "$j" ]; then
+		ok "journal window $win: the queue IDs of the text ($n of $all)"
+	else
+		not_ok "journal window $win: the queue IDs of the text" "text    $t" "journal $j" \
+			"($all messages in all) $(head -c 300 "$tmpdir/win.err")"
+	fi
+done
 tap_done

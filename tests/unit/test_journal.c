@@ -290,6 +290,10 @@ test_follow_new_ident(void **state)
 				      INT64_C(1795432082000000) };
 	static const char *const third[] = { "postfix-third/smtp", "postfix/qmgr" };
 	static const int64_t t3[] = { INT64_C(1795432090000000), INT64_C(1795432091000000) };
+	static const char *const fourth[] = { "postfix/qmgr" };
+	static const int64_t t4[] = { INT64_C(1795432095000000) };
+	static const char *const fifth[] = { "postfix-fifth/smtp", "postfix/smtp" };
+	static const int64_t t5[] = { INT64_C(1795432096000000), INT64_C(1795432097000000) };
 	char dir[] = "/tmp/fmrd-journal.XXXXXX", cmd[128];
 	struct strbuf err;
 	struct input *in;
@@ -338,6 +342,17 @@ test_follow_new_ident(void **state)
 	assert_int_equal(input_next(in, &ln), INPUT_AGAIN);
 	/* the append may still wake a wait: nothing more to read after it */
 	assert_true(input_wait(in, 10) >= 0);
+	assert_int_equal(input_next(in, &ln), INPUT_AGAIN);
+	/* a new identifier written while the reader is between two entries
+	 * (no end, no wait before it reads on), followed by a known one */
+	write_journal(dir, "b.journal", fourth, t4, 1);
+	for (i = 0; i < 50 && (r = input_next(in, &ln)) == INPUT_AGAIN; i++)
+		assert_true(input_wait(in, 100) >= 0);
+	assert_int_equal(r, INPUT_LINE);
+	assert_int_equal(ln.hdr->time.sec * 1000000, t4[0]);
+	write_journal(dir, "b.journal", fifth, t5, 2);
+	expect_entry(in, "postfix-fifth/smtp", t5[0]);
+	expect_entry(in, "postfix/smtp", t5[1]);
 	assert_int_equal(input_next(in, &ln), INPUT_AGAIN);
 	input_close(in);
 	sb_free(&err);
