@@ -136,14 +136,15 @@ struct json_priv {
 };
 
 void report_json_priv_init(struct json_priv *jp);
+/* A JSON-writing sink with ops: the document or the NDJSON stream. */
+struct report *report_json_alloc(FILE *out, const struct run_info *info, const struct diag *d,
+				 const struct report_ops *ops);
 void report_json_priv_free(struct json_priv *jp);
 /* The members of message m's object, written with jp->w into an object
  * the caller has opened. */
 void report_json_message(struct report *r, const struct corr_msg *m);
 /* The members of finding f's object, added to o. */
 void report_json_finding(struct report *r, struct json_object *o, const struct finding *f);
-/* Is f wanted under --queue-id? */
-int report_json_finding_wanted(const struct report *r, const struct finding *f);
 /* The wanted findings of d in its order; with handles, each object
  * starts with "handle" (NDJSON). */
 struct json_object *report_json_findings(struct report *r, const struct diag *d, int handles);
@@ -160,5 +161,7 @@ void report_json_emit(struct report *r, struct json_object *o);
 int report_msg_is_problem(const struct corr_msg *m);
 /* Should this message be reported under the run's filters? */
 int report_msg_wanted(const struct report *r, const struct corr_msg *m);
+/* Is finding f reported under --queue-id (attached to that message)? */
+int report_finding_wanted(const struct report *r, const struct finding *f);
 
 #endif

@@ -66,7 +66,7 @@ nd_finding(struct report *r, const struct finding *f)
 {
 	json_object *o;
 
-	if (!report_json_finding_wanted(r, f))
+	if (!report_finding_wanted(r, f))
 		return;
 	o = nd_object("finding");
 	json_object_object_add(o, "handle", json_object_new_int64((int64_t)f->handle));
@@ -130,14 +130,5 @@ static const struct report_ops ndjson_ops = {
 struct report *
 report_ndjson_new(FILE *out, const struct run_info *info, const struct diag *d)
 {
-	struct report *r = xcalloc(1, sizeof(*r));
-	struct json_priv *jp = xmalloc(sizeof(*jp));
-
-	report_json_priv_init(jp);
-	r->ops = &ndjson_ops;
-	r->out = out;
-	r->info = info;
-	r->diag = d;
-	r->priv = jp;
-	return r;
+	return report_json_alloc(out, info, d, &ndjson_ops);
 }

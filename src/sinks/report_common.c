@@ -42,3 +42,16 @@ report_free(struct report *r)
 		r->ops->free(r);
 	free(r);
 }
+
+int
+report_finding_wanted(const struct report *r, const struct finding *f)
+{
+	size_t i;
+
+	if (r->info->queue_id == NULL)
+		return 1;
+	for (i = 0; i < f->nqids; i++)
+		if (strcmp(f->qids[i], r->info->queue_id) == 0)
+			return 1;
+	return 0;
+}

@@ -338,18 +338,6 @@ report_json_finding(struct report *r, json_object *o, const struct finding *f)
 	json_object_object_add(o, "evidence", ev);
 }
 
-int
-report_json_finding_wanted(const struct report *r, const struct finding *f)
-{
-	size_t i;
-
-	if (r->info->queue_id == NULL)
-		return 1;
-	for (i = 0; i < f->nqids; i++)
-		if (strcmp(f->qids[i], r->info->queue_id) == 0)
-			return 1;
-	return 0;
-}
 
 json_object *
 report_json_findings(struct report *r, const struct diag *d, int handles)
@@ -358,7 +346,7 @@ report_json_findings(struct report *r, const struct diag *d, int handles)
 	size_t i;
 
 	for (i = 0; i < d->n; i++)
-		if (report_json_finding_wanted(r, d->f[i])) {
+		if (report_finding_wanted(r, d->f[i])) {
 			o = json_object_new_object();
 			if (handles)
 				json_object_object_add(o, "handle",
@@ -516,16 +504,23 @@ static const struct report_ops json_ops = {
 };
 
 struct report *
-report_json_new(FILE *out, const struct run_info *info, const struct diag *d)
+report_json_alloc(FILE *out, const struct run_info *info, const struct diag *d,
+		  const struct report_ops *ops)
 {
 	struct report *r = xcalloc(1, sizeof(*r));
 	struct json_priv *jp = xmalloc(sizeof(*jp));
 
 	report_json_priv_init(jp);
-	r->ops = &json_ops;
+	r->ops = ops;
 	r->out = out;
 	r->info = info;
 	r->diag = d;
 	r->priv = jp;
 	return r;
+}
+
+struct report *
+report_json_new(FILE *out, const struct run_info *info, const struct diag *d)
+{
+	return report_json_alloc(out, info, d, &json_ops);
 }

@@ -302,19 +302,6 @@ print_finding(struct report *r, size_t n, const struct finding *f)
 	fputc('\n', r->out);
 }
 
-static int
-finding_shown(const struct report *r, const struct finding *f)
-{
-	size_t i;
-
-	if (r->info->queue_id == NULL)
-		return 1;
-	for (i = 0; i < f->nqids; i++)
-		if (strcmp(f->qids[i], r->info->queue_id) == 0)
-			return 1;
-	return 0;
-}
-
 /* One sentence on an input that could not be diagnosed (the verdict of
  * pipeline_finish); nothing for a readable log. */
 static void
@@ -379,7 +366,7 @@ text_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 		fputc('\n', r->out);
 	}
 	for (i = 0; i < d->n; i++)
-		if (d->f[i]->severity >= FSEV_WARNING && finding_shown(r, d->f[i])) {
+		if (d->f[i]->severity >= FSEV_WARNING && report_finding_wanted(r, d->f[i])) {
 			if (shown++ == 0)
 				fprintf(r->out, "%sProblems, most likely root cause first%s\n\n",
 					color(r, C_BOLD), color(r, C_RESET));
@@ -388,7 +375,7 @@ text_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 	if (shown == 0 && rs->verdict == INPUT_OK)
 		fprintf(r->out, "%sNo problems found.%s\n\n", color(r, C_GREEN), color(r, C_RESET));
 	for (i = 0; i < d->n; i++)
-		if (d->f[i]->severity < FSEV_WARNING && finding_shown(r, d->f[i])) {
+		if (d->f[i]->severity < FSEV_WARNING && report_finding_wanted(r, d->f[i])) {
 			if (notes++ == 0)
 				fprintf(r->out, "Notes\n\n");
 			print_finding(r, ++shown, d->f[i]);
