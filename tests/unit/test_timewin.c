@@ -587,7 +587,7 @@ check_file(const struct gen *g, const struct hdr_year *y, size_t step)
 	unlink(path);
 }
 
-static const struct hdr_year year_2026_11 = { 2026, 0, 2026, 11 };
+static const struct hdr_year year_2026_11 = { .year = 2026, .month = 0, .ref_year = 2026, .ref_month = 11 };
 
 /* 5000 BSD lines, 0-3 s apart (many equal times). */
 static void
@@ -609,7 +609,7 @@ test_seek_bsd(void **state)
 	check_file(&g, &year_2026_11, 1);
 	/* the same lines under year references that put November last year */
 	{
-		struct hdr_year jan = { 2027, 0, 2027, 1 };
+		struct hdr_year jan = { .year = 2027, .month = 0, .ref_year = 2027, .ref_month = 1 };
 		off_t got;
 		int fd;
 		char path[64];
@@ -629,7 +629,7 @@ test_seek_bsd(void **state)
 static void
 test_seek_new_year(void **state)
 {
-	struct hdr_year jan = { 2026, 0, 2026, 1 };
+	struct hdr_year jan = { .year = 2026, .month = 0, .ref_year = 2026, .ref_month = 1 };
 	struct gen g;
 	char h[64];
 	int64_t t = 1767225600 - 7200;	/* 2025-12-31T22:00:00Z */
@@ -922,7 +922,7 @@ static void
 test_line_time(void **state)
 {
 	static const char line[] = "<22>Nov 23 20:12:22 mx1 postfix/smtp[1]: x";
-	struct hdr_year y = { 2026, 0, 2026, 11 };
+	struct hdr_year y = { .year = 2026, .month = 0, .ref_year = 2026, .ref_month = 11 };
 	int64_t t;
 
 	(void)state;
