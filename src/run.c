@@ -14,14 +14,13 @@
 #define RUN_BATCH_TICK 65536	/* lines between ticks when reading through */
 
 static volatile sig_atomic_t run_stop;
-static volatile sig_atomic_t run_hup;
 
 static void
 run_on_signal(int sig)
 {
-	if (sig == SIGHUP)
-		run_hup = 1;
-	else
+	/* SIGHUP only interrupts the wait: the followed source then looks at
+	 * its log's name again at once */
+	if (sig != SIGHUP)
 		run_stop = 1;
 }
 
@@ -92,7 +91,6 @@ run_one(struct pipeline *pl, struct input *in, int idx, const char *name)
 				break;
 			run_tick(pl);
 			fflush(stdout);
-			run_hup = 0;
 			if (input_wait(in, RUN_TICK_MS) < 0 && errno != EINTR) {
 				msg_warn("cannot wait for %s: %s", name, strerror(errno));
 				return -1;
