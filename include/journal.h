@@ -27,6 +27,10 @@
  * appear later are never passed over. Returns NULL with a message in err on failure. */
 struct input *input_open_journal(const char *dir, const char *const *idents_prefix,
 				 int follow, struct strbuf *err);
+/* The system journal (dir NULL above) is the one of the system copy
+ * under root (ROOT/var/log/journal, ROOT/run/log/journal, as journalctl
+ * --root); NULL: this host's. */
+void journal_set_root(const char *root);
 /* Continue at the first entry at or after usec_utc (__REALTIME_TIMESTAMP). */
 int input_journal_seek_time(struct input *in, int64_t usec_utc);
 /* Continue after the newest entry (follow from the end). */

@@ -40,6 +40,7 @@ struct sasl_entry {
 
 struct pfconf {
 	char *dir;
+	char *root;		/* --root: absolute paths resolve under it, or NULL */
 	int loaded;		/* main.cf was read */
 	int master_loaded;
 	char *error;		/* why the configuration could not be read */
@@ -67,6 +68,13 @@ extern const char *pfconf_host_dir;
 /* Read DIR/main.cf, DIR/master.cf and the password map source. Returns 0
  * on success, -1 if main.cf could not be read (cf->error says why). */
 int pfconf_load(struct pfconf *cf, const char *dir);
+/* The same for a system copy under ROOT (may be NULL: the host itself):
+ * every absolute path the configuration names (maps, CA files,
+ * queue_directory) is read under ROOT; DIR NULL means ROOT/etc/postfix. */
+int pfconf_load_root(struct pfconf *cf, const char *dir, const char *root);
+/* Where an absolute path P the configuration names is read: under the
+ * root when there is one. Returns buf (cut to size). */
+const char *pfconf_path(const struct pfconf *cf, const char *p, char *buf, size_t size);
 void pfconf_free(struct pfconf *cf);
 
 /* Parameter value with $name expansion, or the Postfix default; NULL when
@@ -91,6 +99,40 @@ int pfconf_sasl_key_found(const struct pfconf *cf);
 #define SASL_DB_FRESH   1
 #define SASL_DB_STALE   2	/* older than the source: old credentials in use */
 #define SASL_DB_MISSING 3	/* postmap never run for this map type */
+
+/* A lookup table's source file, read as postmap reads it: logical lines
+ * "key value" ('#' comments, continuation lines). */
+struct cf_entry {
+	char *key;
+	char *value;		/* with CF_TABLE_SECRET: the part before ':' */
+	int has_secret;		/* CF_TABLE_SECRET: a ':password' part was there */
+	int empty_secret;	/* ... and it was empty */
+	struct cf_where where;	/* text has any password masked */
+};
+struct cf_table {
+	char *type;		/* "hash", "lmdb", "texthash", ... */
+	char *name;		/* the path as configured, "/etc/postfix/sasl_passwd" */
+	char *path;		/* the source file read (under the root), or NULL */
+	char *why;		/* why it was not read, or NULL */
+	int err;		/* errno of that failure, 0 if not a file error */
+	unsigned flags;		/* CF_TABLE_* as read */
+	struct cf_entry *e;
+	size_t n;
+	unsigned long malformed;	/* lines without a value */
+};
+#define CF_TABLE_SECRET 1	/* values are user:password: mask and register */
+
+/* Read the source of table SPEC ("type:/path" as in main.cf), looked up
+ * like the password map (under the configuration directory, the root).
+ * Types with a source file: hash btree lmdb cdb dbm texthash; any other
+ * type (inline:, static:, regexp:, pcre:, proxy:, ldap:, ...) is not read
+ * and why says so. Returns 0 when the file was read. */
+int pfconf_table_read(struct pfconf *cf, const char *spec, unsigned flags,
+		      struct cf_table *t);
+void pfconf_table_free(struct cf_table *t);
+/* The compiled file postmap makes for a table type (".db" for hash and
+ * btree, ".lmdb", ".cdb", ".pag" for dbm), NULL for types without one. */
+const char *pfconf_table_suffix(const char *type);
 
 /* Is a boolean parameter value true (yes/true/1)? */
 int pfconf_true(const char *value);

@@ -29,6 +29,8 @@ struct source_req {
 	struct timewin win;	/* --since, --until, look-back */
 	int64_t last;		/* --last seconds, 0 if not given */
 	int fixed_year;		/* --year, or 0 */
+	const char *root;	/* --root: the default log and the system journal
+				 * of the system copy under it; NULL: this host */
 };
 
 struct source_set {

@@ -32,6 +32,7 @@ struct options {
 	long stats_interval;
 	const char *config_dir;
 	int config_dir_given;
+	const char *root;	/* --root */
 	int no_config;
 	const char *queue_id;
 	const char *patterns[16];
@@ -68,6 +69,19 @@ opt_stats_interval(struct options *o, const char *a)
 		return -1;
 	}
 	o->stats_interval = v;
+	return 0;
+}
+
+static int
+opt_root(struct options *o, const char *a)
+{
+	struct stat st;
+
+	if (stat(a, &st) != 0)
+		msg_fatal(FMRD_EXIT_NOINPUT, "--root %s: %s", a, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		msg_fatal(FMRD_EXIT_NOINPUT, "--root %s: not a directory", a);
+	o->root = a;
 	return 0;
 }
 
@@ -230,6 +244,8 @@ static const struct opt_entry {
 	  "NDJSON: a stats event every N seconds (default 60, 0 for none)" },
 	{ "config-dir", 'c', "DIR", opt_config_dir,
 	  "read main.cf, master.cf and the SASL password map from DIR (default /etc/postfix)" },
+	{ "root", 'R', "DIR", opt_root,
+	  "inspect a copy of a system: main.cf, maps, certificates, logs and journal under DIR" },
 	{ "no-config", 'n', NULL, opt_no_config,
 	  "do not read the Postfix configuration" },
 	{ "queue-id", 'q', "ID", opt_queue_id,
@@ -497,8 +513,9 @@ main(int argc, char **argv)
 	}
 
 	if (!o.no_config) {
-		if (pfconf_load(&cf, o.config_dir) < 0) {
-			if (o.config_dir_given)
+		if (pfconf_load_root(&cf, o.config_dir_given || o.root == NULL ? o.config_dir
+				     : NULL, o.root) < 0) {
+			if (o.config_dir_given || o.root != NULL)
 				msg_fatal(FMRD_EXIT_NOINPUT, "cannot read the configuration: %s", cf.error);
 		}
 		cfp = &cf;
@@ -517,6 +534,7 @@ main(int argc, char **argv)
 	req.win = o.win;
 	req.last = o.last;
 	req.fixed_year = o.year;
+	req.root = o.root;
 	/* open everything first: a missing file fails before any output */
 	sb_init(&err);
 	if ((rc = sources_open(&req, &set, &err)) != 0) {
@@ -530,7 +548,7 @@ main(int argc, char **argv)
 	info.sources = set.names;
 	info.nsources = set.n;
 	info.cf = cfp;
-	info.config_dir = o.no_config ? NULL : o.config_dir;
+	info.config_dir = o.no_config ? NULL : cf.dir;
 	info.queue_id = o.queue_id;
 	info.msgs = o.msgs;
 

@@ -68,10 +68,10 @@ cf_trim(char *s)
  * Read the logical lines of a Postfix-style file; calls fn(cf, text,
  * lineno, file) for each. Returns -1 with errno if the file can't be read.
  */
-typedef void (*cf_line_fn)(struct pfconf *, char *, int, const char *);
+typedef void (*cf_line_fn)(struct pfconf *, char *, int, const char *, void *);
 
 static int
-cf_read_logical(struct pfconf *cf, const char *path, cf_line_fn fn)
+cf_read_logical(struct pfconf *cf, const char *path, cf_line_fn fn, void *arg)
 {
 	FILE *fp;
 	struct strbuf logical;
@@ -104,13 +104,13 @@ cf_read_logical(struct pfconf *cf, const char *path, cf_line_fn fn)
 			continue;
 		}
 		if (logical.len > 0)
-			fn(cf, logical.s, start, file);
+			fn(cf, logical.s, start, file, arg);
 		sb_reset(&logical);
 		sb_adds(&logical, p);
 		start = lineno;
 	}
 	if (logical.len > 0)
-		fn(cf, logical.s, start, file);
+		fn(cf, logical.s, start, file, arg);
 	sb_free(&logical);
 	free(buf);
 	fclose(fp);
@@ -129,12 +129,13 @@ cf_find(const struct pfconf *cf, const char *name)
 }
 
 static void
-cf_main_line(struct pfconf *cf, char *text, int lineno, const char *file)
+cf_main_line(struct pfconf *cf, char *text, int lineno, const char *file, void *arg)
 {
 	char *eq = strchr(text, '='), *name, *value;
 	struct cf_param *p;
 	const char *kept;
 
+	(void)arg;
 	if (eq == NULL)
 		return;
 	kept = cf_keep_line(cf, text);
@@ -159,13 +160,14 @@ cf_main_line(struct pfconf *cf, char *text, int lineno, const char *file)
 }
 
 static void
-cf_master_line(struct pfconf *cf, char *text, int lineno, const char *file)
+cf_master_line(struct pfconf *cf, char *text, int lineno, const char *file, void *arg)
 {
 	char *fields[8], *save = NULL, *tok, *rest;
 	struct cf_service *sv;
 	const char *kept = cf_keep_line(cf, text);
 	int n = 0;
 
+	(void)arg;
 	cf_inline_secrets(text);	/* -o smtp_sasl_password_maps=static:... */
 	for (tok = strtok_r(text, " \t", &save); tok != NULL && n < 8;
 	     tok = strtok_r(NULL, " \t", &save))
@@ -207,12 +209,13 @@ cf_secret_value(const char *value, char **user)
 }
 
 static void
-cf_sasl_line(struct pfconf *cf, char *text, int lineno, const char *file)
+cf_sasl_line(struct pfconf *cf, char *text, int lineno, const char *file, void *arg)
 {
 	struct sasl_entry *e;
 	char *key = text, *value, *masked;
 	size_t klen = strcspn(text, " \t");
 
+	(void)arg;
 	if (text[klen] == '\0')
 		return;
 	text[klen] = '\0';
@@ -328,6 +331,8 @@ cf_dir_is_host(const struct pfconf *cf)
 {
 	struct stat a, b;
 
+	if (cf->root != NULL)	/* a copy of a system: never the host's files */
+		return 0;
 	return stat(cf->dir, &a) == 0 && stat(pfconf_host_dir, &b) == 0
 	       && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
@@ -357,9 +362,12 @@ cf_map_candidate(const struct pfconf *cf, const char *p, size_t n, int k,
 		snprintf(path, size, "%s/%.*s", cf->dir, (int)(p + n - base), base);
 		return 1;
 	default:
-		if (h != 0 && !cf_dir_is_host(cf))
+		if (h != 0 && !cf_dir_is_host(cf) && cf->root == NULL)
 			return 0;
-		snprintf(path, size, "%.*s", (int)n, p);
+		if (cf->root != NULL && n > 0 && p[0] == '/')
+			snprintf(path, size, "%s%.*s", cf->root, (int)n, p);
+		else
+			snprintf(path, size, "%.*s", (int)n, p);
 		return 1;
 	}
 }
@@ -432,7 +440,7 @@ cf_load_sasl(struct pfconf *cf)
 		for (k = 0; k < 3; k++) {
 			if (!cf_map_candidate(cf, p, n, k, path, sizeof(path)))
 				continue;
-			if (cf_read_logical(cf, path, cf_sasl_line) == 0) {
+			if (cf_read_logical(cf, path, cf_sasl_line, NULL) == 0) {
 				cf->sasl_file = xstrdup(path);
 				cf_sasl_db(cf, types[i], path);
 				return;
@@ -450,15 +458,43 @@ cf_load_sasl(struct pfconf *cf)
 	}
 }
 
+const char *
+pfconf_path(const struct pfconf *cf, const char *p, char *buf, size_t size)
+{
+	if (cf != NULL && cf->root != NULL && p[0] == '/')
+		snprintf(buf, size, "%s%s", cf->root, p);
+	else
+		snprintf(buf, size, "%s", p);
+	return buf;
+}
+
 int
 pfconf_load(struct pfconf *cf, const char *dir)
 {
+	return pfconf_load_root(cf, dir, NULL);
+}
+
+int
+pfconf_load_root(struct pfconf *cf, const char *dir, const char *root)
+{
 	char path[4096];
+	size_t n;
 
 	memset(cf, 0, sizeof(*cf));
+	if (root != NULL) {
+		n = strlen(root);
+		while (n > 1 && root[n - 1] == '/')
+			n--;
+		cf->root = n == 1 && root[0] == '/' ? NULL : xstrndup(root, n);
+	}
+	if (dir == NULL) {
+		snprintf(path, sizeof(path), "%s/etc/postfix", cf->root != NULL ? cf->root : "");
+		dir = path;
+	}
 	cf->dir = xstrdup(dir);
+	dir = cf->dir;
 	snprintf(path, sizeof(path), "%s/main.cf", dir);
-	if (cf_read_logical(cf, path, cf_main_line) < 0) {
+	if (cf_read_logical(cf, path, cf_main_line, NULL) < 0) {
 		char msg[4200];
 
 		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(errno));
@@ -467,7 +503,7 @@ pfconf_load(struct pfconf *cf, const char *dir)
 	}
 	cf->loaded = 1;
 	snprintf(path, sizeof(path), "%s/master.cf", dir);
-	if (cf_read_logical(cf, path, cf_master_line) == 0)
+	if (cf_read_logical(cf, path, cf_master_line, NULL) == 0)
 		cf->master_loaded = 1;
 	cf_load_sasl(cf);
 	return 0;
@@ -502,6 +538,7 @@ pfconf_free(struct pfconf *cf)
 	free(cf->sasl_unavailable);
 	free(cf->error);
 	free(cf->dir);
+	free(cf->root);
 	memset(cf, 0, sizeof(*cf));
 }
 
@@ -587,6 +624,126 @@ pfconf_get(const struct pfconf *cf, const char *name, const struct cf_where **wh
 	out = cf_ring[cf_ring_pos++ % CF_RING];
 	cf_expand(cf, raw, out, sizeof(cf_ring[0]), 0, &budget);
 	return out;
+}
+
+static const struct {
+	const char *type, *suffix;
+} cf_table_types[] = {
+	{ "hash", ".db" }, { "btree", ".db" }, { "lmdb", ".lmdb" },
+	{ "cdb", ".cdb" }, { "dbm", ".pag" }, { "texthash", NULL },
+};
+
+const char *
+pfconf_table_suffix(const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cf_table_types) / sizeof(cf_table_types[0]); i++)
+		if (strcmp(cf_table_types[i].type, type) == 0)
+			return cf_table_types[i].suffix;
+	return NULL;
+}
+
+static void
+cf_table_line(struct pfconf *cf, char *text, int lineno, const char *file, void *arg)
+{
+	struct cf_table *t = arg;
+	struct cf_entry *e;
+	size_t klen = strcspn(text, " \t");
+	char *value, *colon, *masked;
+
+	t->e = xreallocarray(t->e, t->n + 1, sizeof(*e));
+	e = &t->e[t->n];
+	memset(e, 0, sizeof(*e));
+	value = text[klen] != '\0' ? cf_trim(text + klen + 1) : text + klen;
+	e->key = xstrndup(text, klen);
+	if (*value == '\0')
+		t->malformed++;
+	e->where.file = file;
+	e->where.line = lineno;
+	if ((t->flags & CF_TABLE_SECRET) != 0 && (colon = strchr(value, ':')) != NULL) {
+		e->has_secret = 1;
+		e->empty_secret = colon[1] == '\0';
+		ts_secret_add(colon + 1, strlen(colon + 1));
+		e->value = xstrndup(value, (size_t)(colon - value));
+		masked = xmalloc(klen + strlen(e->value) + sizeof(TS_REDACTED) + 3);
+		sprintf(masked, "%s %s:%s", e->key, e->value, TS_REDACTED);
+		e->where.text = cf_keep_line(cf, masked);
+		free(masked);
+	} else {
+		e->value = xstrdup(value);
+		e->where.text = cf_keep_line(cf, (t->flags & CF_TABLE_SECRET) != 0 ? e->key : text);
+	}
+	t->n++;
+}
+
+int
+pfconf_table_read(struct pfconf *cf, const char *spec, unsigned flags, struct cf_table *t)
+{
+	const char *colon = strchr(spec, ':'), *p;
+	char path[4096];
+	size_t i, n;
+	int k, err = ENOENT;
+
+	memset(t, 0, sizeof(*t));
+	if (colon == NULL) {
+		t->why = xstrdup("not a type:name table");
+		return -1;
+	}
+	t->type = xstrndup(spec, (size_t)(colon - spec));
+	t->name = xstrdup(colon + 1);
+	for (i = 0; i < sizeof(cf_table_types) / sizeof(cf_table_types[0]); i++)
+		if (strcmp(cf_table_types[i].type, t->type) == 0)
+			break;
+	if (i == sizeof(cf_table_types) / sizeof(cf_table_types[0])) {
+		char msg[300];
+
+		snprintf(msg, sizeof(msg), "%s: tables are not read (no source file)", t->type);
+		t->why = xstrdup(msg);
+		return -1;
+	}
+	p = t->name;
+	n = strlen(p);
+	for (k = 0; k < 3; k++) {
+		if (!cf_map_candidate(cf, p, n, k, path, sizeof(path)))
+			continue;
+		t->flags = flags;
+		if (cf_read_logical(cf, path, cf_table_line, t) == 0) {
+			t->path = xstrdup(path);
+			return 0;
+		}
+		if (errno != ENOENT || err == ENOENT)
+			err = errno;
+	}
+	t->err = err;
+	{
+		char msg[4400];
+
+		if (cf_host_prefix(p, n) != 0 && !cf_dir_is_host(cf))
+			snprintf(msg, sizeof(msg), "%s is not in %s (the host's %s is not read for "
+				 "another configuration)", p, cf->dir, pfconf_host_dir);
+		else
+			snprintf(msg, sizeof(msg), "%s: %s", p, strerror(err));
+		t->why = xstrdup(msg);
+	}
+	return -1;
+}
+
+void
+pfconf_table_free(struct cf_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		free(t->e[i].key);
+		free(t->e[i].value);
+	}
+	free(t->e);
+	free(t->type);
+	free(t->name);
+	free(t->path);
+	free(t->why);
+	memset(t, 0, sizeof(*t));
 }
 
 int

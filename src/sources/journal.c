@@ -429,6 +429,14 @@ static const struct input_ops journal_follow_ops = {
 	.name = "journal", .next = journal_next, .wait = journal_wait, .close = journal_close
 };
 
+static const char *journal_root;	/* journal_set_root */
+
+void
+journal_set_root(const char *root)
+{
+	journal_root = root;
+}
+
 /* Open the journal and, unless following, match the wanted identifiers;
  * NULL with err. */
 static struct journal_src *
@@ -438,10 +446,15 @@ journal_src_open(const char *dir, const char *const *prefixes, int follow, struc
 	size_t i, n = 1;
 	int r;
 
-	r = dir == NULL ? sd_journal_open(&s->j, SD_JOURNAL_LOCAL_ONLY)
-	    : sd_journal_open_directory(&s->j, dir, 0);
+	if (dir == NULL && journal_root != NULL)
+		r = sd_journal_open_directory(&s->j, journal_root, SD_JOURNAL_OS_ROOT);
+	else
+		r = dir == NULL ? sd_journal_open(&s->j, SD_JOURNAL_LOCAL_ONLY)
+		    : sd_journal_open_directory(&s->j, dir, 0);
 	if (r < 0) {
 		s->j = NULL;
+		if (dir == NULL)
+			dir = journal_root;
 		sb_printf(err, "cannot open the journal%s%s: %s", dir ? " in " : "", dir ? dir : "",
 			  strerror(-r));
 		journal_src_free(s);
@@ -568,6 +581,12 @@ journal_support(void)
 }
 
 #else /* !HAVE_SYSTEMD */
+
+void
+journal_set_root(const char *root)
+{
+	(void)root;
+}
 
 struct input *
 input_open_journal(const char *dir, const char *const *idents_prefix, int follow,

@@ -5,6 +5,7 @@
  * that end before the window and seek into the first one.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -52,21 +53,31 @@ sources_free(struct source_set *set)
 	memset(set, 0, sizeof(*set));
 }
 
-/* The mail log an admin would look at first. */
+/* Path P as seen under the system copy ROOT (NULL: this host). */
+static const char *
+sources_path(const char *root, const char *p, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s", root != NULL && p[0] == '/' ? root : "", p);
+	return buf;
+}
+
+/* The mail log an admin would look at first (under root, if not NULL). */
 static char *
-sources_default_log(const struct pfconf *cf)
+sources_default_log(const struct pfconf *cf, const char *root)
 {
 	static const char *const candidates[] = {
 		"/var/log/mail.log", "/var/log/maillog", "/var/log/mail", NULL
 	};
 	const char *mf = cf != NULL ? pfconf_get(cf, "maillog_file", NULL) : NULL;
+	char path[4096];
 	int i;
 
-	if (mf != NULL && *mf != '\0' && strncmp(mf, "/dev/", 5) != 0 && access(mf, R_OK) == 0)
-		return xstrdup(mf);
+	if (mf != NULL && *mf != '\0' && strncmp(mf, "/dev/", 5) != 0
+	    && access(sources_path(root, mf, path, sizeof(path)), R_OK) == 0)
+		return xstrdup(path);
 	for (i = 0; candidates[i] != NULL; i++)
-		if (access(candidates[i], R_OK) == 0)
-			return xstrdup(candidates[i]);
+		if (access(sources_path(root, candidates[i], path, sizeof(path)), R_OK) == 0)
+			return xstrdup(path);
 	return NULL;
 }
 
@@ -263,6 +274,7 @@ sources_open(const struct source_req *req, struct source_set *set, struct strbuf
 	memset(set, 0, sizeof(*set));
 	set->win = req->win;
 	sources_fixed_year = req->fixed_year;
+	journal_set_root(req->root);
 	if (req->journal || req->journal_dir != NULL) {
 		set->how = req->journal_dir != NULL ? "journal files" : "the system journal";
 		return sources_journal(req, set, err);
@@ -271,7 +283,7 @@ sources_open(const struct source_req *req, struct source_set *set, struct strbuf
 		set->how = "named";
 		return sources_files(req, set, err);
 	}
-	if ((def = sources_default_log(req->cf)) != NULL) {
+	if ((def = sources_default_log(req->cf, req->root)) != NULL) {
 		one[0] = def;
 		r.files = one;
 		r.nfiles = 1;
@@ -280,13 +292,15 @@ sources_open(const struct source_req *req, struct source_set *set, struct strbuf
 		free(def);
 		return rc;
 	}
+	journal_set_root(req->root);
 	if (journal_has_postfix(NULL) > 0) {
 		set->how = "the system journal (no mail log file found)";
 		set->auto_journal = 1;
 		return sources_journal(req, set, err);
 	}
-	sb_printf(err, "no mail log found (tried maillog_file, /var/log/mail.log, "
+	sb_printf(err, "no mail log found%s%s (tried maillog_file, /var/log/mail.log, "
 		  "/var/log/maillog, /var/log/mail, and the system journal); "
-		  "name one, or '-' for standard input");
+		  "name one, or '-' for standard input", req->root != NULL ? " under " : "",
+		  req->root != NULL ? req->root : "");
 	return FMRD_EXIT_NOINPUT;
 }
