@@ -3,7 +3,7 @@
 # fmrelay-doctor, but only those that are missing. Uses sudo when not root.
 set -eu
 PKGS="gcc make autoconf automake pkg-config libpcre2-dev libssl-dev libjson-c-dev
-libcmocka-dev jq valgrind clang zlib1g-dev libsystemd-dev systemd-journal-remote"
+libcmocka-dev jq valgrind clang zlib1g-dev libsystemd-dev systemd-journal-remote faketime"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
