@@ -31,6 +31,7 @@ enum cat_scope {
 	SCOPE_LINE = 0,		/* record text (with or without queue ID) */
 	SCOPE_REASON,		/* the "(...)" reason of a delivery status */
 	SCOPE_DELIVERY,		/* a whole delivery line: to=<...>, relay=..., status=... */
+	SCOPE_CONFIG,		/* an observation of the configuration checks (observe.h) */
 	SCOPE_COUNT
 };
 

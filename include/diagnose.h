@@ -33,8 +33,17 @@ struct evref {
 	struct span host;	/* the host that logged it (syslog header), or empty */
 };
 
+/* What a piece of evidence is (JSON "kind"). */
+enum ev_kind {
+	EV_LOG = 0,		/* a log line */
+	EV_CONFIG,		/* a configuration or table line (file:line) */
+	EV_FILE,		/* a fact about a file: mode, owner, times, missing */
+	EV_CERT			/* a certificate: subject, issuer, dates */
+};
+
 struct evidence {
-	int is_config;
+	int is_config;		/* not a log line (kind != EV_LOG) */
+	enum ev_kind kind;
 	int source;		/* log source index (log evidence) */
 	const char *file;	/* configuration file (config evidence) */
 	unsigned long line;
@@ -86,6 +95,7 @@ struct finding {
 	char *explain;
 	char *fix;
 	unsigned long count;	/* matching log lines */
+	unsigned long observations;	/* configuration observations that match */
 	struct logtime first, last;
 	char *qids[DIAG_MAX_QIDS];
 	size_t nqids;
@@ -116,6 +126,8 @@ struct diag {
 	struct diag_success *succ;	/* DIAG_SUCCESS_SLOTS, allocated on first use */
 	int resolved;		/* diag_resolve ran */
 	unsigned long handles;	/* handles given out */
+	char **strs;		/* file names of observations' evidence (owned) */
+	size_t nstrs;
 	int changed[DIAG_MAX_FINDINGS];	/* indices created or changed since diag_changed */
 	size_t nchanged;
 };
@@ -131,6 +143,16 @@ int diag_hit(struct diag *d, const struct cat_hit *hit, const struct pf_record *
 	     const struct evref *ev);
 int diag_hit_ctx(struct diag *d, const struct cat_hit *hit, const struct pf_record *rec,
 		 const struct evref *ev, const struct diag_hitctx *hc);
+/* Fold an observation of the configuration checks that rule hit->rule
+ * matched into its finding: one finding per id and host, so a log
+ * finding about the same relay gains the configuration's evidence. A
+ * finding with observations stays active whatever later deliveries show
+ * (the files still say so). Returns the finding index or -1. */
+struct observation;
+int diag_observe(struct diag *d, const struct cat_hit *hit, const struct observation *o);
+/* "log", "config", "file", "cert" */
+const char *diag_ev_kind_name(enum ev_kind k);
+
 /* Record that queue ID qid (instance-qualified if needed) is affected. */
 void diag_attach(struct diag *d, int idx, const char *qid);
 /* A message that finding idx hit has ended: delivered or not; consequence

@@ -40,6 +40,7 @@ struct pipeline {
 	int source_done;	/* past the window's end: stop reading this source */
 	unsigned long long outside;	/* lines outside the window, skipped */
 	int prefiltered;	/* a source hands over Postfix entries only (journal) */
+	int no_log;		/* --config-only */
 };
 
 void pipeline_init(struct pipeline *pl, struct catalog *cat, const struct pfconf *cf,
@@ -56,6 +57,12 @@ void pipeline_add_sink(struct pipeline *pl, struct report *rep);
  * passed. A followed run ticks at least every 100 ms, a batch run every
  * so many lines; pipeline_finish ticks the findings once more. */
 void pipeline_tick(struct pipeline *pl, int64_t now);
+/* Run the configuration checks (check.h) over cf and fold what the
+ * "on = config" rules make of their observations into the diagnosis;
+ * before any log line, so log findings about the same cause join them. */
+void pipeline_check_config(struct pipeline *pl, struct pfconf *cf);
+/* No log is read (--config-only): the input verdict is "none". */
+void pipeline_no_log(struct pipeline *pl);
 /* Read only lines in window w (lines of its look-back feed correlation
  * only, muted). */
 void pipeline_set_window(struct pipeline *pl, const struct timewin *w);

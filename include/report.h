@@ -28,11 +28,13 @@ enum input_verdict {
 	INPUT_EMPTY,		/* no lines, or only blank ones */
 	INPUT_NO_POSTFIX,	/* lines, but no Postfix record among them */
 	INPUT_UNREADABLE,	/* most lines with a Postfix tag could not be read */
+	INPUT_NONE,		/* no log was read (--config-only) */
 };
 
 #define RUN_FIRST_BAD_MAX 200	/* bytes kept of the first unreadable line */
 
 struct run_stats {
+	unsigned long long observations;	/* made by the configuration checks */
 	unsigned long long lines, bytes, postfix, non_postfix, malformed, unknown_format;
 	unsigned long long truncated, unterminated, read_errors, with_nul;
 	unsigned long long formats[HDR_NFORMATS];
@@ -57,6 +59,7 @@ struct run_info {
 	const char *config_dir;
 	const char *queue_id;	/* --queue-id, or NULL */
 	enum msg_filter msgs;
+	int config_only;	/* --config-only: no log is read */
 };
 
 struct report;

@@ -47,6 +47,7 @@ struct options {
 	const char *journal_dir;	/* --journal-dir */
 	int follow;		/* --follow */
 	int rotated;		/* --rotated */
+	int config_only;	/* --config-only */
 	struct timewin win;	/* --since, --until, --lookback */
 	int64_t last;		/* --last, seconds; 0 if not given */
 	long max_messages;	/* --max-messages, 0: default */
@@ -164,6 +165,7 @@ opt_year(struct options *o, const char *a)
 
 static int opt_follow(struct options *o, const char *a) { (void)a; o->follow = 1; return 0; }
 static int opt_rotated(struct options *o, const char *a) { (void)a; o->rotated = 1; return 0; }
+static int opt_config_only(struct options *o, const char *a) { (void)a; o->config_only = 1; return 0; }
 
 /* --since, --until: a point in time (timewin_parse_time's forms) */
 static int
@@ -246,6 +248,8 @@ static const struct opt_entry {
 	  "read main.cf, master.cf and the SASL password map from DIR (default /etc/postfix)" },
 	{ "root", 'R', "DIR", opt_root,
 	  "inspect a copy of a system: main.cf, maps, certificates, logs and journal under DIR" },
+	{ "config-only", 'C', NULL, opt_config_only,
+	  "read no log: check the configuration and the files it names (maps, certificates, chroot)" },
 	{ "no-config", 'n', NULL, opt_no_config,
 	  "do not read the Postfix configuration" },
 	{ "queue-id", 'q', "ID", opt_queue_id,
@@ -360,6 +364,14 @@ parse_options(int argc, char **argv, struct options *o)
 	}
 	if (o->no_config && o->config_dir_given) {
 		msg_warn("--config-dir and --no-config exclude each other");
+		exit(FMRD_EXIT_USAGE);
+	}
+	if (o->config_only && (o->no_config || optind < argc || o->journal || o->journal_dir != NULL
+			       || o->follow || o->rotated || o->last > 0
+			       || o->win.since != TIMEWIN_NONE_SINCE
+			       || o->win.until != TIMEWIN_NONE_UNTIL)) {
+		msg_warn("--config-only reads no log: no LOGFILE, --journal, --follow, window or "
+			 "--no-config with it");
 		exit(FMRD_EXIT_USAGE);
 	}
 	if (o->last > 0 && o->win.since != TIMEWIN_NONE_SINCE) {
@@ -537,7 +549,10 @@ main(int argc, char **argv)
 	req.root = o.root;
 	/* open everything first: a missing file fails before any output */
 	sb_init(&err);
-	if ((rc = sources_open(&req, &set, &err)) != 0) {
+	if (o.config_only) {
+		memset(&set, 0, sizeof(set));
+		timewin_init(&set.win);
+	} else if ((rc = sources_open(&req, &set, &err)) != 0) {
 		msg_warn("%s", err.s);
 		sb_free(&err);
 		goto out;
@@ -551,6 +566,7 @@ main(int argc, char **argv)
 	info.config_dir = o.no_config ? NULL : cf.dir;
 	info.queue_id = o.queue_id;
 	info.msgs = o.msgs;
+	info.config_only = o.config_only;
 
 	pipeline_init(&pl, &cat, cfp, o.year);
 	pl.hosts = o.hosts;
@@ -569,14 +585,19 @@ main(int argc, char **argv)
 	if (set.follow)
 		run_signals();
 	sinks_begin(&pl.sinks);
-	rc = run_sources(&pl, &set);
+	if (cfp != NULL && cf.loaded)
+		pipeline_check_config(&pl, &cf);
+	if (o.config_only)
+		pipeline_no_log(&pl);
+	else
+		rc = run_sources(&pl, &set);
 	pipeline_finish(&pl);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (errno != EPIPE)	/* a closed pipe ends the run quietly */
 			msg_warn("write error on standard output: %s", strerror(errno));
 		rc = FMRD_EXIT_SOFTWARE;
 	}
-	if (req.nfiles == 0 && !timewin_active(&set.win) && isatty(STDOUT_FILENO))
+	if (!o.config_only && req.nfiles == 0 && !timewin_active(&set.win) && isatty(STDOUT_FILENO))
 		say_what_was_read(&set, &pl);
 	if (rc == FMRD_EXIT_OK) {
 		for (k = 0; k < pl.diag.n; k++) {

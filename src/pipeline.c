@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "pipeline.h"
+#include "check.h"
 #include "record.h"
 #include "syslog_hdr.h"
 
@@ -341,7 +342,9 @@ pipeline_verdict(struct pipeline *pl)
 {
 	struct run_stats *s = &pl->stats;
 
-	if (s->lines == s->blank)
+	if (pl->no_log)
+		s->verdict = INPUT_NONE;
+	else if (s->lines == s->blank)
 		/* a journal without Postfix entries is no mail log at all */
 		s->verdict = pl->prefiltered && !pl->win_on ? INPUT_NO_POSTFIX : INPUT_EMPTY;
 	else if (s->postfix == 0)
@@ -408,6 +411,33 @@ pipeline_tick(struct pipeline *pl, int64_t now)
 		pl->stats.bytes = done;
 		pl->stats_due = now + pl->stats_interval;
 	}
+}
+
+static void
+pipeline_observation(void *ctx, const struct observation *o)
+{
+	struct pipeline *pl = ctx;
+	struct cat_hit hit;
+	struct span text = { o->text, strlen(o->text) };
+
+	pl->stats.observations++;
+	if (catalog_match(pl->cat, KIND_FINDING, CM_REGULAR | CM_FALLBACK, SCOPE_CONFIG, NULL,
+			  DS_NONE, text, pl->cf, &hit))
+		diag_observe(&pl->diag, &hit, o);
+}
+
+void
+pipeline_check_config(struct pipeline *pl, struct pfconf *cf)
+{
+	struct obs_out out = { pipeline_observation, pl, 0 };
+
+	check_run(cf, &out);
+}
+
+void
+pipeline_no_log(struct pipeline *pl)
+{
+	pl->no_log = 1;
 }
 
 void

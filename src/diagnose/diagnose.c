@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "diagnose.h"
+#include "observe.h"
 
 /* Put finding idx on the changed list (once until diag_changed). */
 static void
@@ -82,6 +83,11 @@ diag_free(struct diag *d)
 	d->n = 0;
 	free(d->succ);
 	d->succ = NULL;
+	for (i = 0; i < d->nstrs; i++)
+		free(d->strs[i]);
+	free(d->strs);
+	d->strs = NULL;
+	d->nstrs = 0;
 }
 
 /* Captures that name the remote host a hit is about, in order. */
@@ -290,6 +296,7 @@ add_conf_evidence(struct finding *f, const struct cf_where *w)
 		    && f->ev[i].line == (unsigned long)w->line)
 			return;
 	f->ev[f->nev].is_config = 1;
+	f->ev[f->nev].kind = w->line > 0 ? EV_CONFIG : EV_FILE;
 	f->ev[f->nev].file = w->file;
 	f->ev[f->nev].line = (unsigned long)w->line;
 	f->ev[f->nev].text = xstrdup(w->text);
@@ -390,6 +397,7 @@ add_log_evidence(struct finding *f, const struct evref *ev)
 	memcpy(slot->text, ev->text.p, ev->text.len);
 	slot->text[ev->text.len] = '\0';
 	slot->is_config = 0;
+	slot->kind = EV_LOG;
 	slot->source = ev->source;
 	slot->file = NULL;
 	slot->line = ev->lineno;
@@ -534,6 +542,107 @@ diag_hit_ctx(struct diag *d, const struct cat_hit *hit, const struct pf_record *
 	return (int)i;
 }
 
+const char *
+diag_ev_kind_name(enum ev_kind k)
+{
+	static const char *const names[] = { "log", "config", "file", "cert" };
+
+	return (unsigned)k <= EV_CERT ? names[k] : "log";
+}
+
+/* A file name kept for the life of the diagnosis (evidence points to it). */
+static const char *
+diag_str(struct diag *d, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < d->nstrs; i++)
+		if (strcmp(d->strs[i], s) == 0)
+			return d->strs[i];
+	d->strs = xreallocarray(d->strs, d->nstrs + 1, sizeof(char *));
+	return d->strs[d->nstrs++] = xstrdup(s);
+}
+
+/* The observation's evidence: lines, file facts, certificates. */
+static void
+add_obs_evidence(struct diag *d, struct finding *f, const struct observation *o)
+{
+	struct cf_where w;
+	size_t i, before;
+
+	for (i = 0; i < o->nev; i++) {
+		if (o->ev[i].file == NULL || o->ev[i].text == NULL)
+			continue;
+		w.file = diag_str(d, o->ev[i].file);
+		w.line = (int)o->ev[i].line;
+		w.text = o->ev[i].text;
+		before = f->nev;
+		add_conf_evidence(f, &w);
+		if (f->nev > before && o->ev[i].line == 0 && o->kind == OBS_CERT)
+			f->ev[before].kind = EV_CERT;
+	}
+}
+
+/* The host an observation is about: its rule's host capture, else the
+ * relay the check named; lower case. */
+static const char *
+obs_host(const struct cat_hit *hit, const struct observation *o, char *buf, size_t size)
+{
+	size_t i;
+
+	if (hit_group_key(hit, buf, size) != NULL)
+		return buf;
+	if (o->host == NULL || o->host[0] == '\0' || strlen(o->host) >= size)
+		return NULL;
+	for (i = 0; o->host[i] != '\0'; i++)
+		buf[i] = (char)tolower((unsigned char)o->host[i]);
+	buf[i] = '\0';
+	return buf;
+}
+
+int
+diag_observe(struct diag *d, const struct cat_hit *hit, const struct observation *o)
+{
+	const struct cat_rule *r = hit->rule;
+	struct finding *f;
+	char keybuf[256];
+	const char *key = obs_host(hit, o, keybuf, sizeof(keybuf));
+	int n;
+
+	if ((n = diag_find(d, r->finding, key, r->finding->group_class)) >= 0) {
+		f = d->f[n];
+		if (f->host == NULL && key != NULL && !f->direct)
+			f->host = xstrdup(key);
+	} else {
+		if (d->n == DIAG_MAX_FINDINGS) {
+			d->dropped++;
+			return -1;
+		}
+		f = xcalloc(1, sizeof(*f));
+		f->def = r->finding;
+		f->direct = r->finding->group_class;
+		f->host = key != NULL && !f->direct ? xstrdup(key) : NULL;
+		f->severity = r->severity;
+		f->rank = r->rank;
+		f->order = d->n;
+		f->handle = d->handles++;
+		f->title = expand_dup(d, r->finding->title, hit, NULL);
+		f->explain = expand_dup(d, r->finding->explain, hit, NULL);
+		f->fix = expand_dup(d, r->finding->fix, hit, NULL);
+		n = (int)d->n;
+		d->f[d->n++] = f;
+	}
+	if (r->severity > f->severity)
+		f->severity = r->severity;
+	if (r->rank > f->rank)
+		f->rank = r->rank;
+	f->observations++;
+	add_obs_evidence(d, f, o);
+	collect_conf_evidence(f, r, d->cf, NULL);
+	diag_touch(d, (size_t)n);
+	return n;
+}
+
 void
 diag_outcome(struct diag *d, int idx, enum dstatus outcome, int consequence)
 {
@@ -622,7 +731,8 @@ resolve_one(struct diag *d, struct finding *f)
 	size_t n;
 
 	f->orig_severity = f->severity;
-	if (f->def->resolved_by == RESOLVED_BY_NEVER || f->severity < FSEV_INFO)
+	if (f->def->resolved_by == RESOLVED_BY_NEVER || f->severity < FSEV_INFO
+	    || f->observations > 0)
 		return;
 	if (host == NULL && !f->direct)
 		host = pfconf_get(d->cf, "relayhost", NULL);

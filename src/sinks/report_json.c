@@ -313,6 +313,7 @@ report_json_finding(struct report *r, json_object *o, const struct finding *f)
 	json_object_object_add(o, "explanation", jstr(r, f->explain));
 	json_object_object_add(o, "fix", jstr(r, f->fix));
 	json_object_object_add(o, "count", json_object_new_int64((int64_t)f->count));
+	json_object_object_add(o, "observations", json_object_new_int64((int64_t)f->observations));
 	json_object_object_add(o, "messages", json_object_new_int64((int64_t)f->nmessages));
 	for (i = 0; i < f->nqids; i++)
 		json_object_array_add(q, jstr(r, f->qids[i]));
@@ -323,7 +324,7 @@ report_json_finding(struct report *r, json_object *o, const struct finding *f)
 		const struct evidence *e = &f->ev[i];
 		json_object *eo = json_object_new_object();
 
-		json_object_object_add(eo, "kind", json_object_new_string(e->is_config ? "config" : "log"));
+		json_object_object_add(eo, "kind", json_object_new_string(diag_ev_kind_name(e->kind)));
 		if (e->is_config)
 			json_object_object_add(eo, "file", jstr(r, e->file));
 		else
@@ -370,6 +371,7 @@ report_json_config(struct report *r)
 	int i, ch;
 
 	json_object_object_add(o, "dir", jstr(r, r->info->config_dir));
+	json_object_object_add(o, "root", cf != NULL ? jstr(r, cf->root) : NULL);
 	json_object_object_add(o, "read", json_object_new_boolean(cf != NULL && cf->loaded));
 	json_object_object_add(o, "error", cf != NULL ? jstr(r, cf->error) : NULL);
 	if (cf == NULL || !cf->loaded)
@@ -396,7 +398,7 @@ report_json_config(struct report *r)
 static void
 input_stats_json(struct report *r, json_object *st, const struct run_stats *rs)
 {
-	static const char *const verdicts[] = { "ok", "empty", "no_postfix", "unreadable" };
+	static const char *const verdicts[] = { "ok", "empty", "no_postfix", "unreadable", "none" };
 	json_object *nu = json_object_new_object(), *fb = NULL;
 
 	json_object_object_add(st, "postfix_lines", json_object_new_int64((int64_t)rs->tagged));
@@ -425,6 +427,7 @@ report_json_stats(struct report *r, json_object *st, const struct diag *d,
 	json_object *msgs = json_object_new_object(), *fmts = json_object_new_object();
 	int k;
 
+	json_object_object_add(st, "observations", json_object_new_int64((int64_t)rs->observations));
 	json_object_object_add(st, "lines", json_object_new_int64((int64_t)rs->lines));
 	json_object_object_add(st, "bytes", json_object_new_int64((int64_t)rs->bytes));
 	json_object_object_add(st, "parsed", json_object_new_int64((int64_t)rs->postfix));

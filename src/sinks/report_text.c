@@ -331,6 +331,7 @@ text_input_verdict(struct report *r, const struct run_stats *rs, const char *ind
 		}
 		break;
 	case INPUT_OK:
+	case INPUT_NONE:
 		break;
 	}
 }
@@ -346,6 +347,8 @@ text_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 
 	fprintf(r->out, "%sfmrelay-doctor%s: ", color(r, C_BOLD), color(r, C_RESET));
 	sb_reset(&tp->sb);
+	if (r->info->config_only)
+		sb_adds(&tp->sb, "configuration only (--config-only: no log read)");
 	for (k = 0; k < r->info->nsources; k++) {
 		if (k > 0)
 			sb_adds(&tp->sb, ", ");
@@ -361,7 +364,7 @@ text_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 		clean(&tp->sb, cf->dir);
 	fprintf(r->out, "configuration: %s\n\n", tp->sb.s);
 
-	if (rs->verdict != INPUT_OK) {
+	if (rs->verdict != INPUT_OK && rs->verdict != INPUT_NONE) {
 		text_input_verdict(r, rs, "");
 		fputc('\n', r->out);
 	}
@@ -374,6 +377,10 @@ text_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 		}
 	if (shown == 0 && rs->verdict == INPUT_OK)
 		fprintf(r->out, "%sNo problems found.%s\n\n", color(r, C_GREEN), color(r, C_RESET));
+	else if (shown == 0 && rs->verdict == INPUT_NONE && cf != NULL && cf->loaded)
+		fprintf(r->out, "%sNo problems found in the configuration%s (the log was not read: "
+			"what happened to mail is not known).\n\n", color(r, C_GREEN),
+			color(r, C_RESET));
 	for (i = 0; i < d->n; i++)
 		if (d->f[i]->severity < FSEV_WARNING && report_finding_wanted(r, d->f[i])) {
 			if (notes++ == 0)
@@ -393,6 +400,11 @@ text_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 		for (i = 0; i < tp->nhealthy; i++)
 			fputs(tp->healthy[i], r->out);
 		fputc('\n', r->out);
+	}
+	if (rs->verdict == INPUT_NONE) {
+		fprintf(r->out, "Summary: %llu observation%s of the configuration checked; no log "
+			"read.\n", rs->observations, rs->observations == 1 ? "" : "s");
+		return;
 	}
 	fprintf(r->out, "Summary: %llu message%s: %llu sent, %llu deferred, %llu bounced, "
 		"%llu expired, %llu without delivery attempt",

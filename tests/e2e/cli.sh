@@ -206,8 +206,11 @@ expect_rc "--explain unknown: 64" 64 "$bin" --explain no.such.finding
 grep -q 'no.such.finding' "$tmpdir/err" && ok "--explain names the unknown id" || not_ok "--explain names the unknown id"
 
 # every finding ID of the built-in rules is documented in README and
-# reported by at least one sample (whose expected JSON the suite checks)
-find "$FMRD_SRCDIR/samples" -name expected.json -exec cat {} + > "$tmpdir/allexpected"
+# reported by at least one sample or configuration case (whose expected
+# JSON the suite checks: run-samples.sh, config.sh)
+{ find "$FMRD_SRCDIR/samples" -name expected.json -exec cat {} +
+  find "$FMRD_SRCDIR/tests/config/cases" -name expected.json -exec jq -c '.findings[]' {} + 2>/dev/null
+} > "$tmpdir/allexpected"
 "$bin" --list-rules | tail -n +2 | awk '{print $1, $2, $3}' > "$tmpdir/ranks"
 for id in $(sed -n 's/^\[finding \([a-z0-9._]*\)\]$/\1/p' "$FMRD_SRCDIR"/patterns/*.rules); do
 	# README's table names it with the severity and rank of the rules

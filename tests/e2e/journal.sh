@@ -302,4 +302,45 @@ for win in "--last 15m" "--since 2026-11-23T22:50" \
 			"($all messages in all) $(head -c 300 "$tmpdir/win.err")"
 	fi
 done
+# No log file given and none found: the system journal is read when it
+# holds Postfix entries, and the run says so. --root points "the system"
+# at a copy (ROOT/var/log/journal/MACHINE-ID/, as journalctl --root).
+sys=$tmpdir/sysroot
+mid=0123456789abcdef0123456789abcdef
+cfgs=$s/tls-capath-chroot-secure
+if mkjournal "$sys/var/log/journal/$mid" < "$cfgs/mail.log"; then
+	arc=0
+	"$bin" --json --year 2026 --no-config --root "$sys" >"$tmpdir/auto.json" 2>"$tmpdir/auto.err" || arc=$?
+	want=$(jq -S "$norm" "$cfgs/expected.json" 2>/dev/null | jq -c '[.messages[] | [.queue_id, .outcome]]')
+	got=$(jq -S "$norm" "$tmpdir/auto.json" 2>/dev/null | jq -c '[.messages[] | [.queue_id, .outcome]]')
+	if [ "$arc" -le 1 ] && grep -q 'no mail log file found: reading the Postfix entries of the system journal' "$tmpdir/auto.err" \
+		&& [ -n "$want" ] && [ "$want" != "[]" ] && [ "$want" = "$got" ]; then
+		ok "no log file: the system journal is read, and the run says so"
+	else
+		not_ok "no log file: the system journal is read, and the run says so" "exit $arc" \
+			"$(head -c 500 "$tmpdir/auto.err")" "want $want" "got  $got"
+	fi
+	# a mail log under the root wins over the journal
+	mkdir -p "$sys/var/log"
+	head -n 5 "$cfgs/mail.log" > "$sys/var/log/mail.log"
+	arc=0
+	"$bin" --json --year 2026 --no-config --root "$sys" >"$tmpdir/auto2.json" 2>"$tmpdir/auto2.err" || arc=$?
+	src=$(jq -r '.sources[0]' "$tmpdir/auto2.json" 2>/dev/null)
+	if [ "$src" = "$sys/var/log/mail.log" ] && ! grep -q 'system journal' "$tmpdir/auto2.err"; then
+		ok "a mail log file is preferred to the journal"
+	else
+		not_ok "a mail log file is preferred to the journal" "source: $src" "$(head -c 300 "$tmpdir/auto2.err")"
+	fi
+	# neither: exit 66, naming the root
+	rm -rf "$sys/var/log/journal" "$sys/var/log/mail.log"
+	arc=0
+	"$bin" --no-config --root "$sys" >/dev/null 2>"$tmpdir/auto3.err" || arc=$?
+	if [ "$arc" = 66 ] && grep -q "no mail log found under $sys" "$tmpdir/auto3.err"; then
+		ok "no log file and no Postfix entry in the journal: exit 66 with the places tried"
+	else
+		not_ok "no log file and no Postfix entry in the journal: exit 66" "exit $arc" "$(cat "$tmpdir/auto3.err")"
+	fi
+else
+	not_ok "system journal for the fallback test" "$(cat "$sys/var/log/journal/$mid.l2e" "$sys/var/log/journal/$mid.jr" 2>/dev/null)"
+fi
 tap_done

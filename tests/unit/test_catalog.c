@@ -957,7 +957,7 @@ test_error_misc(void **state)
 	sb_reset(&c->err);
 	load_fails(c, "[finding t.v]\ntitle t\n", "2: expected \"name = value\"");
 	sb_reset(&c->err);
-	load_fails(c, "[match t.u]\non = body\nregex = ^a$\n", "2: unknown scope \"body\" (line, reason, delivery)");
+	load_fails(c, "[match t.u]\non = body\nregex = ^a$\n", "2: unknown scope \"body\" (line, reason, delivery, config)");
 	sb_reset(&c->err);
 	load_fails(c, "[match t.s]\nstatus = lost\nregex = ^a$\n", "2: unknown status \"lost\"");
 	sb_reset(&c->err);
