@@ -62,22 +62,11 @@ struct cat_finding {
 	int line;
 };
 
-enum cond_op {
-	COND_SET, COND_UNSET, COND_EQ, COND_NE, COND_CHROOT, COND_NOCHROOT,
-	COND_CONTAINS,		/* param~capture: the value contains the captured text */
-	COND_LIST_HAS,		/* param~=capture: a list element equals the capture */
-	COND_LIST_LACKS,	/* param!~=capture: no list element equals it */
-	COND_SASL_KEY,		/* sasl_key: the password map has relayhost's key */
-	COND_NO_SASL_KEY,	/* !sasl_key: it has not (unknown: neither holds) */
-	COND_SASL_DB_STALE,	/* sasl_db_stale: the map's .db is older than its source */
-	COND_SASL_DB_MISSING,	/* sasl_db_missing: the map was never postmap'ed */
-	COND_SUBMITTED,		/* submitted: the message was submitted on this host */
-	COND_NOT_SUBMITTED,	/* !submitted */
-	COND_RECEIVED,		/* received: it came from another host, unauthenticated */
-	COND_NOT_RECEIVED,	/* !received */
-	COND_DIRECT,		/* direct: the next hop is a recipient's MX, not a relay */
-	COND_NOT_DIRECT		/* !direct */
-};
+/* A condition of a match ("when = ..."): an entry of the one registry of
+ * condition names in rules_cond.c (chroot, sasl_key, direct, ...; the
+ * operators =, ~, ~= between a parameter and a value; a parameter alone
+ * for "set"), possibly negated with '!'. */
+struct cond_def;
 
 /* What the correlator knows of the message a text belongs to
  * (catalog_match_ctx); 0 when nothing is known. */
@@ -87,10 +76,23 @@ enum cond_op {
 #define CTX_RELAYED   8u	/* the delivery went to a relay (relayhost, transport) */
 
 struct cat_cond {
-	enum cond_op op;
-	char *param;
-	char *value;
+	const struct cond_def *def;
+	int negate;		/* written with '!': holds when the test says no */
+	char *param;		/* the parameter (operators and "set"), or NULL */
+	char *value;		/* the operator's value or capture name, or NULL */
 };
+
+/* The registry name of a condition: a keyword ("chroot", "sasl_key"),
+ * an operator ("=", "~", "~="), or "set" for a parameter alone. */
+const char *cat_cond_name(const struct cat_cond *c);
+/* Is it about the message (submitted, received, direct), not the
+ * configuration? */
+int cat_cond_about_message(const struct cat_cond *c);
+/* The configuration lines that show the condition (evidence): add is
+ * called for each. */
+typedef void (*cat_ev_fn)(void *ctx, const struct cf_where *w);
+void cat_cond_evidence(const struct cat_cond *c, const struct pfconf *cf,
+		       const struct pf_record *rec, cat_ev_fn add, void *ctx);
 
 struct cat_rule {
 	enum cat_kind kind;

@@ -13,8 +13,6 @@
 
 /* One condition word: a keyword, param OP value, param or !param. */
 void cat_cond_parse(const char *tok, struct cat_cond *c);
-/* Does the condition look at the configuration (not at the message)? */
-int cat_cond_uses_config(enum cond_op op);
 /* The condition as written in a rules file, after a blank (--explain). */
 void cat_cond_print(FILE *out, const struct cat_cond *c);
 /* Do all of r's conditions hold for this hit (after the regex matched:

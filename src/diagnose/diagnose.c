@@ -304,6 +304,12 @@ add_conf_evidence(struct finding *f, const struct cf_where *w)
 	f->nev++;
 }
 
+static void
+conf_evidence_cb(void *ctx, const struct cf_where *w)
+{
+	add_conf_evidence(ctx, w);
+}
+
 /* Configuration lines behind a conditional match and the ${config:x}
  * references of the finding's texts. */
 static void
@@ -313,38 +319,11 @@ collect_conf_evidence(struct finding *f, const struct cat_rule *r, const struct 
 	const struct cf_where *w;
 	const char *p, *close;
 	const char *texts[3] = { f->def->title, f->def->explain, f->def->fix };
-	char name[128], svc[64];
+	char name[128];
 	int i, k;
 
-	for (i = 0; i < r->nconds; i++) {
-		if (r->conds[i].op >= COND_SUBMITTED)	/* about the message, not the config */
-			continue;
-		if (r->conds[i].op == COND_SASL_DB_STALE || r->conds[i].op == COND_SASL_DB_MISSING) {
-			if (cf != NULL)
-				add_conf_evidence(f, &cf->sasl_db_where);
-			continue;
-		}
-		if (r->conds[i].op == COND_SASL_KEY || r->conds[i].op == COND_NO_SASL_KEY) {
-			size_t e;
-
-			pfconf_get(cf, "relayhost", &w);
-			add_conf_evidence(f, w);
-			for (e = 0; cf != NULL && e < cf->nsasl && e < 4; e++)
-				add_conf_evidence(f, &cf->sasl[e].where);
-			continue;
-		}
-		if (r->conds[i].param == NULL) {
-			if (rec != NULL && rec->service.len < sizeof(svc)) {
-				memcpy(svc, rec->service.p, rec->service.len);
-				svc[rec->service.len] = '\0';
-				pfconf_service_chroot(cf, svc, &w);
-				add_conf_evidence(f, w);
-			}
-			continue;
-		}
-		pfconf_get(cf, r->conds[i].param, &w);
-		add_conf_evidence(f, w);
-	}
+	for (i = 0; i < r->nconds; i++)
+		cat_cond_evidence(&r->conds[i], cf, rec, conf_evidence_cb, f);
 	for (k = 0; k < 3; k++)
 		for (p = texts[k]; (p = strstr(p, "${config:")) != NULL; p = close) {
 			if ((close = close_brace(p)) == NULL)

@@ -91,7 +91,7 @@ explain_match(FILE *out, const struct cat_rule *r)
 
 		for (i = 0; i < r->nconds; i++) {
 			cat_cond_print(out, &r->conds[i]);
-			conf |= cat_cond_uses_config(r->conds[i].op);
+			conf |= !cat_cond_about_message(&r->conds[i]);
 		}
 		fputs(conf ? " (needs the configuration)\n" : "\n", out);
 	}

@@ -1033,65 +1033,43 @@ kb_conf(struct ctx *c, const struct cat_rule *r, enum prog_id prog, const char *
 	for (i = 0; i < r->nconds; i++) {
 		const struct cat_cond *cd = &r->conds[i];
 
-		switch (cd->op) {
-		case COND_CHROOT:
-		case COND_NOCHROOT:
+		const char *name = cat_cond_name(cd);
+
+		/* by the registry's names (rules_cond.c) */
+		if (strcmp(name, "chroot") == 0) {
 			sb_printf(&master, "%s unix - - %c - - %s\n", prog_name(prog),
-				  cd->op == COND_CHROOT ? 'y' : 'n', prog_name(prog));
-			break;
-		case COND_SET:
-			sb_printf(&mainc, "%s = /kb/test/value\n", cd->param);
-			break;
-		case COND_UNSET:
-			sb_printf(&mainc, "%s =\n", cd->param);
-			break;
-		case COND_EQ:
-			sb_printf(&mainc, "%s = %s\n", cd->param, cd->value);
-			break;
-		case COND_NE:
-			sb_printf(&mainc, "%s = %s_not\n", cd->param, cd->value);
-			break;
-		case COND_CONTAINS:
+				  cd->negate ? 'n' : 'y', prog_name(prog));
+		} else if (strcmp(name, "set") == 0) {
+			sb_printf(&mainc, "%s =%s\n", cd->param, cd->negate ? "" : " /kb/test/value");
+		} else if (strcmp(name, "=") == 0) {
+			sb_printf(&mainc, "%s = %s%s\n", cd->param, cd->value, cd->negate ? "_not" : "");
+		} else if (strcmp(name, "~") == 0) {
 			if (rc >= 0 && catalog_capture(&hit, cd->value, &cap))
 				sb_printf(&mainc, "%s = kbtest:{%.*s}\n", cd->param, (int)cap.len, cap.p);
-			break;
-		case COND_LIST_HAS:
-			if (rc >= 0 && catalog_capture(&hit, cd->value, &cap))
+		} else if (strcmp(name, "~=") == 0) {
+			if (cd->negate)
+				sb_printf(&mainc, "%s = kb.test\n", cd->param);
+			else if (rc >= 0 && catalog_capture(&hit, cd->value, &cap))
 				sb_printf(&mainc, "%s = kb.test, %.*s\n", cd->param, (int)cap.len, cap.p);
-			break;
-		case COND_LIST_LACKS:
-			sb_printf(&mainc, "%s = kb.test\n", cd->param);
-			break;
-		case COND_SUBMITTED:
-		case COND_NOT_SUBMITTED:
-		case COND_RECEIVED:
-		case COND_NOT_RECEIVED:
-		case COND_DIRECT:
-		case COND_NOT_DIRECT:
-			break;	/* kb_ctx */
-		case COND_SASL_DB_STALE:
-		case COND_SASL_DB_MISSING:
+		} else if (strcmp(name, "sasl_db_stale") == 0 || strcmp(name, "sasl_db_missing") == 0) {
 			sb_adds(&mainc, "smtp_sasl_password_maps = hash:/kb/sasl_passwd\n");
 			snprintf(path, sizeof(path), "%s/sasl_passwd", dir);
 			write_file(path, "[kb.test]:587 u:p\n");
-			if (cd->op == COND_SASL_DB_STALE) {
+			if (strcmp(name, "sasl_db_stale") == 0) {
 				struct timeval tv[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
 
 				snprintf(path, sizeof(path), "%s/sasl_passwd.db", dir);
 				write_file(path, "db");
 				utimes(path, tv);
 			}
-			break;
-		case COND_SASL_KEY:
-		case COND_NO_SASL_KEY:
+		} else if (strcmp(name, "sasl_key") == 0) {
 			/* the map sits beside main.cf; its key matches relayhost or not */
 			sb_adds(&mainc, "relayhost = [kb.test]:587\n"
 				"smtp_sasl_password_maps = hash:/kb/sasl_passwd\n");
 			snprintf(path, sizeof(path), "%s/sasl_passwd", dir);
-			write_file(path, cd->op == COND_SASL_KEY ? "[kb.test]:587 u:p\n"
-				   : "[kb.test] u:p\n");
-			break;
+			write_file(path, !cd->negate ? "[kb.test]:587 u:p\n" : "[kb.test] u:p\n");
 		}
+		/* submitted, received, direct: kb_ctx */
 	}
 	pcre2_match_data_free(md);
 	snprintf(path, sizeof(path), "%s/main.cf", dir);
@@ -1110,15 +1088,17 @@ kb_ctx(const struct cat_rule *r)
 	unsigned ctx = 0;
 	int i;
 
-	for (i = 0; i < r->nconds; i++)
-		if (r->conds[i].op == COND_SUBMITTED)
+	for (i = 0; i < r->nconds; i++) {
+		const char *name = cat_cond_name(&r->conds[i]);
+		int neg = r->conds[i].negate;
+
+		if (strcmp(name, "submitted") == 0 && !neg)
 			ctx |= CTX_SUBMITTED;
-		else if (r->conds[i].op == COND_RECEIVED)
+		else if (strcmp(name, "received") == 0 && !neg)
 			ctx |= CTX_RECEIVED;
-		else if (r->conds[i].op == COND_DIRECT)
-			ctx |= CTX_DIRECT;
-		else if (r->conds[i].op == COND_NOT_DIRECT)
-			ctx |= CTX_RELAYED;
+		else if (strcmp(name, "direct") == 0)
+			ctx |= neg ? CTX_RELAYED : CTX_DIRECT;
+	}
 	return ctx;
 }
 
