@@ -86,6 +86,14 @@ if [ "$rc" -le 1 ]; then pass=$((pass + 1))
 else echo "valgrind: --follow: exit $rc"; head -30 build/valgrind.err; fail=$((fail + 1)); fi
 rm -rf "$vt"
 
+echo "== valgrind on the configuration checks (every case of tests/config/cases)"
+# config.sh with the binary under memcheck: an error or a leak is exit 99,
+# which differs from the case's expected exit
+FMRD_WRAP="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99" \
+	FMRELAY_DOCTOR_NO_JIT=1 make -C build check TESTS=tests/e2e/config.sh > build/vg-config.out 2>&1
+grep -E '^(FAIL|ERROR)' build/vg-config.out | head -20
+count build/vg-config.out
+
 echo "== real Postfix on loopback (tests/postfix)"
 if [ ! -x tests/postfix/run.sh ]; then
 	echo "tests/postfix/run.sh missing"; fail=$((fail + 1))

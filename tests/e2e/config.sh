@@ -13,7 +13,8 @@
 #                  observations, count, evidence: ["KIND FILE:LINE"]}]},
 #                  the copy's path written as ROOT; UPDATE=1 rewrites it
 # Every case also runs as a text report; no output may contain "SECRET"
-# (the fixtures' passwords carry it) nor an ESC byte.
+# (the fixtures' passwords carry it) nor an ESC byte. FMRD_WRAP (e.g.
+# valgrind ...) is put before the binary of the JSON run.
 . "$(dirname "$0")/tap.sh"
 command -v jq >/dev/null || { echo "1..0 # SKIP jq is not installed"; exit 0; }
 
@@ -37,7 +38,8 @@ for dir in $(find "$cases" -mindepth 1 -maxdepth 1 -type d | LC_ALL=C sort); do
 	fi
 	if [ -f "$dir/mail.log" ]; then args+=(--year 2026 "$dir/mail.log"); else args+=(--config-only); fi
 	rc=0
-	"$FMRD_BIN" --json "${args[@]}" >"$tmpdir/$name.json" 2>"$tmpdir/$name.err" || rc=$?
+	# shellcheck disable=SC2086
+	${FMRD_WRAP:-} "$FMRD_BIN" --json "${args[@]}" >"$tmpdir/$name.json" 2>"$tmpdir/$name.err" || rc=$?
 	if ! jq --argjson rc "$rc" "$proj" "$tmpdir/$name.json" >"$tmpdir/$name.p" 2>>"$tmpdir/$name.err"; then
 		not_ok "$name: no valid JSON (exit $rc)" "$(head -c 2000 "$tmpdir/$name.err")"
 		continue

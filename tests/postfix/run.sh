@@ -89,6 +89,10 @@
 #               the log), todo=REASON: when only the tool's judgement
 #               (first_finding, current, resolved, exit) is wrong, the test
 #               is "not ok ... # TODO REASON" (not counted as a failure)
+#               config=ID|none: the first finding of severity warning or
+#               error of "fmrelay-doctor --config-only" on the client's
+#               configuration before the test message is sent (the cause
+#               named before any mail), config_todo=REASON: a known gap
 #   requires    (optional) one per line, each with an optional reason:
 #               "namespace [REASON]": skipped where unshare -m fails (or
 #               FMRD_NO_UNSHARE=1); "rsyslog [REASON]": skipped without
@@ -435,6 +439,11 @@ run_scenario() {
 		postfix -c "$PF_PROV" reload >/dev/null 2>&1
 		sleep 0.5
 	fi
+	# the configuration checks, before any mail: what --config-only says
+	local cfg_out=$RESULTS/$name.config.json cfg_rc=0 cfg_first
+	"$FMRD_BIN" --config-only --json --config-dir "$PF_CLI" > "$cfg_out" 2> "$RESULTS/$name.config.err" || cfg_rc=$?
+	cfg_first=$(jq -r '[.findings[] | select(.severity == "warning" or .severity == "error") | .id][0] // "none"' \
+		"$cfg_out" 2>/dev/null || echo "no-json")
 	tmark start
 	if [ -n "$logsock" ] && ! out=$(pf_rsyslog_start 2>&1); then
 		not_ok "$name: the private rsyslogd did not start" "$out"
@@ -523,8 +532,17 @@ run_scenario() {
 	findings=$(jq -r '[.findings[] | "\(.id)(\(.severity)\(if .status and .status != "active" then ","+.status else "" end))"] | join(" ")' "$out")
 	outcome=$(jq -r --arg q "$qid" '[.messages[] | select(.queue_id == $q) | .outcome][0] // "missing"' "$out")
 	detail="tool: first_finding=$first outcome=$outcome exit=$rc findings=[$findings] (qid ${qid:-?})"
+	detail="$detail; --config-only before sending: $cfg_first (exit $cfg_rc: $(jq -r '[.findings[] | "\(.id)(\(.severity))"] | join(" ")' "$cfg_out" 2>/dev/null))"
 	# the tool's judgement (may be a known gap: expect todo=)
-	local judge=() want_current want_resolved want_todo current got want_o
+	local judge=() want_current want_resolved want_todo current got want_o want_cfg
+	want_cfg=$(kv "$expect" config "")
+	if [ -n "$want_cfg" ] && [ "$cfg_first" != "$want_cfg" ]; then
+		if [ -n "$(kv "$expect" config_todo "")" ]; then
+			diag "$name: --config-only: got $cfg_first, expected $want_cfg # TODO $(kv "$expect" config_todo "")"
+		else
+			judge+=("--config-only before sending: got $cfg_first, expected $want_cfg")
+		fi
+	fi
 	want_current=$(kv "$expect" current "")
 	want_resolved=$(kv "$expect" resolved "")
 	want_todo=$(kv "$expect" todo "")
