@@ -72,6 +72,8 @@ int pfconf_load(struct pfconf *cf, const char *dir);
  * every absolute path the configuration names (maps, CA files,
  * queue_directory) is read under ROOT; DIR NULL means ROOT/etc/postfix. */
 int pfconf_load_root(struct pfconf *cf, const char *dir, const char *root);
+/* Is the configuration this host's own (pfconf_host_dir, no root)? */
+int pfconf_dir_is_host(const struct pfconf *cf);
 /* Where an absolute path P the configuration names is read: under the
  * root when there is one. Returns buf (cut to size). */
 const char *pfconf_path(const struct pfconf *cf, const char *p, char *buf, size_t size);

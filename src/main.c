@@ -585,7 +585,11 @@ main(int argc, char **argv)
 	if (set.follow)
 		run_signals();
 	sinks_begin(&pl.sinks);
-	if (cfp != NULL && cf.loaded)
+	/* the files a configuration names are its system's: checked with
+	 * --config-only, --root, or for this host's own /etc/postfix; a
+	 * configuration copied elsewhere (--config-dir with a log) names
+	 * another machine's files, so a log run does not check them */
+	if (cfp != NULL && cf.loaded && (o.config_only || o.root != NULL || pfconf_dir_is_host(&cf)))
 		pipeline_check_config(&pl, &cf);
 	if (o.config_only)
 		pipeline_no_log(&pl);

@@ -337,6 +337,12 @@ cf_dir_is_host(const struct pfconf *cf)
 	       && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+int
+pfconf_dir_is_host(const struct pfconf *cf)
+{
+	return cf_dir_is_host(cf);
+}
+
 /* Where to look for the map source P[0..n), in order: under the config
  * directory when P is under /etc/postfix/; the same file name beside
  * main.cf (postmulti instances keep their maps in their own directory);
@@ -558,6 +564,11 @@ cf_raw(const struct pfconf *cf, const char *name, const struct cf_where **where)
 	for (i = 0; i < sizeof(cf_defaults) / sizeof(cf_defaults[0]); i++)
 		if (strcmp(cf_defaults[i].name, name) == 0)
 			return cf_defaults[i].value;
+	/* the directory main.cf was read from, as the system sees it (a path
+	 * inside the root is written without it: it is resolved later) */
+	if (strcmp(name, "config_directory") == 0)
+		return cf->root != NULL && strncmp(cf->dir, cf->root, strlen(cf->root)) == 0
+		       && cf->dir[strlen(cf->root)] == '/' ? cf->dir + strlen(cf->root) : cf->dir;
 	return NULL;
 }
 

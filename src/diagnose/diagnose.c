@@ -292,8 +292,10 @@ add_conf_evidence(struct finding *f, const struct cf_where *w)
 	if (w == NULL || w->text == NULL || f->nev >= DIAG_MAX_LOG_EVIDENCE + DIAG_MAX_CONF_EVIDENCE)
 		return;
 	for (i = 0; i < f->nev; i++)
-		if (f->ev[i].is_config && f->ev[i].file == w->file
-		    && f->ev[i].line == (unsigned long)w->line)
+		if (f->ev[i].is_config && f->ev[i].line == (unsigned long)w->line
+		    && (f->ev[i].file == w->file || (f->ev[i].file != NULL && w->file != NULL
+						    && strcmp(f->ev[i].file, w->file) == 0))
+		    && (w->line > 0 || strcmp(f->ev[i].text, w->text) == 0))
 			return;
 	f->ev[f->nev].is_config = 1;
 	f->ev[f->nev].kind = w->line > 0 ? EV_CONFIG : EV_FILE;
