@@ -454,7 +454,7 @@ origin_local(const char *d, char *buf, size_t size)
 	for (i = 0; suffixes[i] != NULL; i++) {
 		k = strlen(suffixes[i]);
 		if (n > k && strcmp(d + n - k, suffixes[i]) == 0) {
-			snprintf(buf, size, "ends in %s", suffixes[i]);
+			snprintf(buf, size, "ends in %.32s", suffixes[i]);
 			return buf;
 		}
 	}
