@@ -79,6 +79,16 @@ int pfconf_dir_is_host(const struct pfconf *cf);
 const char *pfconf_path(const struct pfconf *cf, const char *p, char *buf, size_t size);
 void pfconf_free(struct pfconf *cf);
 
+/* The reader of main.cf, master.cf and table sources: the logical lines
+ * of a Postfix-style file ('#' lines and blank lines skipped, a line
+ * starting with white space continues the last). fn gets each logical
+ * line (valid during the call only), the number of the line it starts
+ * on, and the file name as kept in cf (valid until pfconf_free). Only
+ * regular files are read. Returns 0, or -1 with errno. */
+typedef void (*cf_line_fn)(struct pfconf *cf, char *text, int lineno, const char *file,
+			   void *arg);
+int pfconf_read_logical(struct pfconf *cf, const char *path, cf_line_fn fn, void *arg);
+
 /* Parameter value with $name expansion, or the Postfix default; NULL when
  * the configuration was not read. *where (may be NULL) gets its origin. */
 const char *pfconf_get(const struct pfconf *cf, const char *name,
@@ -109,6 +119,8 @@ struct cf_entry {
 	char *value;		/* with CF_TABLE_SECRET: the part before ':' */
 	int has_secret;		/* CF_TABLE_SECRET: a ':password' part was there */
 	int empty_secret;	/* ... and it was empty */
+	int inline_entry;	/* from an inline:{...} table: "key=" is an
+				 * entry with an empty value, not malformed */
 	struct cf_where where;	/* text has any password masked */
 };
 struct cf_table {
@@ -124,10 +136,16 @@ struct cf_table {
 };
 #define CF_TABLE_SECRET 1	/* values are user:password: mask and register */
 
+/* The next element of a main.cf list of tables ("hash:/a, inline:{ k=v,
+ * k2=v2 }"): blanks and commas separate, except inside {...}. Returns its
+ * start and length *n and moves *pp past it; NULL at the end. */
+const char *pfconf_list_next(const char **pp, size_t *n);
+
 /* Read the source of table SPEC ("type:/path" as in main.cf), looked up
  * like the password map (under the configuration directory, the root).
- * Types with a source file: hash btree lmdb cdb dbm texthash; any other
- * type (inline:, static:, regexp:, pcre:, proxy:, ldap:, ...) is not read
+ * Types with a source file: hash btree lmdb cdb dbm texthash, and
+ * inline:{...} from the specification itself; any other
+ * type (static:, regexp:, pcre:, proxy:, ldap:, ...) is not read
  * and why says so. Returns 0 when the file was read. */
 int pfconf_table_read(struct pfconf *cf, const char *spec, unsigned flags,
 		      struct cf_table *t);

@@ -348,58 +348,35 @@ defs_add(struct def **d, size_t *n, const char *logical, unsigned long line)
 		e->value[k - 1] = '\0';
 }
 
-/* Read main.cf's logical lines as Postfix does: '#' lines and blank
- * lines skipped, a line starting with white space continues the last. */
-static int
-defs_read(const char *path, struct def **d, size_t *n)
-{
-	FILE *fp;
-	struct strbuf logical;
-	char *buf, *p;
-	unsigned long lineno = 0, start = 0;
+/* Every definition, in order: what pfconf_read_logical hands over. */
+struct defs {
+	struct def *d;
+	size_t n;
+};
 
-	*d = NULL;
-	*n = 0;
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	buf = xmalloc(65536);
-	sb_init(&logical);
-	while (fgets(buf, 65536, fp) != NULL) {
-		lineno++;
-		buf[strcspn(buf, "\r\n")] = '\0';
-		for (p = buf; isspace((unsigned char)*p); p++)
-			;
-		if (*p == '#' || *p == '\0')
-			continue;
-		if (p != buf && logical.len > 0) {
-			sb_addc(&logical, ' ');
-			sb_adds(&logical, p);
-			continue;
-		}
-		if (logical.len > 0)
-			defs_add(d, n, logical.s, start);
-		sb_reset(&logical);
-		sb_adds(&logical, p);
-		start = lineno;
-	}
-	if (logical.len > 0)
-		defs_add(d, n, logical.s, start);
-	sb_free(&logical);
-	free(buf);
-	fclose(fp);
-	return 0;
+static void
+defs_line(struct pfconf *cf, char *logical, int lineno, const char *file, void *arg)
+{
+	struct defs *ds = arg;
+
+	(void)cf;
+	(void)file;
+	defs_add(&ds->d, &ds->n, logical, (unsigned long)lineno);
 }
 
 static void
-params_twice(struct obs_out *out, const char *file)
+params_twice(struct pfconf *cf, struct obs_out *out, const char *file)
 {
+	struct defs ds = { NULL, 0 };
 	struct def *d;
 	struct obs_ev ev[2];
 	size_t n, i, j;
 	int hidden;
 
-	if (defs_read(file, &d, &n) < 0)
+	if (pfconf_read_logical(cf, file, defs_line, &ds) < 0)
 		return;		/* pfconf read it a moment ago */
+	d = ds.d;
+	n = ds.n;
 	for (i = 1; i < n; i++) {
 		for (j = i; j-- > 0; )
 			if (strcmp(d[j].name, d[i].name) == 0)
@@ -427,6 +404,6 @@ check_params(struct pfconf *cf, struct obs_out *out)
 	char file[4200];
 
 	snprintf(file, sizeof(file), "%s/main.cf", cf->dir);
-	params_twice(out, file);
+	params_twice(cf, out, file);
 	params_unknown(cf, out, file);
 }

@@ -68,10 +68,8 @@ cf_trim(char *s)
  * Read the logical lines of a Postfix-style file; calls fn(cf, text,
  * lineno, file) for each. Returns -1 with errno if the file can't be read.
  */
-typedef void (*cf_line_fn)(struct pfconf *, char *, int, const char *, void *);
-
-static int
-cf_read_logical(struct pfconf *cf, const char *path, cf_line_fn fn, void *arg)
+int
+pfconf_read_logical(struct pfconf *cf, const char *path, cf_line_fn fn, void *arg)
 {
 	FILE *fp;
 	struct strbuf logical;
@@ -247,6 +245,25 @@ cf_brace_end(const char *p)
 			return p;
 	}
 	return p;
+}
+
+const char *
+pfconf_list_next(const char **pp, size_t *n)
+{
+	const char *p = *pp + strspn(*pp, " ,\t\r\n"), *q;
+	int depth = 0;
+
+	for (q = p; *q != '\0'; q++) {
+		if (*q == '{')
+			depth++;
+		else if (*q == '}' && depth > 0)
+			depth--;
+		else if (depth == 0 && strchr(" ,\t\r\n", *q) != NULL)
+			break;
+	}
+	*n = (size_t)(q - p);
+	*pp = q;
+	return *n > 0 ? p : NULL;
 }
 
 static void
@@ -446,7 +463,7 @@ cf_load_sasl(struct pfconf *cf)
 		for (k = 0; k < 3; k++) {
 			if (!cf_map_candidate(cf, p, n, k, path, sizeof(path)))
 				continue;
-			if (cf_read_logical(cf, path, cf_sasl_line, NULL) == 0) {
+			if (pfconf_read_logical(cf, path, cf_sasl_line, NULL) == 0) {
 				cf->sasl_file = xstrdup(path);
 				cf_sasl_db(cf, types[i], path);
 				return;
@@ -500,7 +517,7 @@ pfconf_load_root(struct pfconf *cf, const char *dir, const char *root)
 	cf->dir = xstrdup(dir);
 	dir = cf->dir;
 	snprintf(path, sizeof(path), "%s/main.cf", dir);
-	if (cf_read_logical(cf, path, cf_main_line, NULL) < 0) {
+	if (pfconf_read_logical(cf, path, cf_main_line, NULL) < 0) {
 		char msg[4200];
 
 		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(errno));
@@ -509,7 +526,7 @@ pfconf_load_root(struct pfconf *cf, const char *dir, const char *root)
 	}
 	cf->loaded = 1;
 	snprintf(path, sizeof(path), "%s/master.cf", dir);
-	if (cf_read_logical(cf, path, cf_master_line, NULL) == 0)
+	if (pfconf_read_logical(cf, path, cf_master_line, NULL) == 0)
 		cf->master_loaded = 1;
 	cf_load_sasl(cf);
 	return 0;
@@ -688,6 +705,77 @@ cf_table_line(struct pfconf *cf, char *text, int lineno, const char *file, void 
 	t->n++;
 }
 
+/* One "key = value" element of an inline: table (value may be empty). */
+static void
+cf_inline_entry(struct pfconf *cf, const char *file, const char *p, size_t n, struct cf_table *t)
+{
+	const char *eq = memchr(p, '=', n);
+	char *text;
+	size_t k, v;
+
+	while (n > 0 && isspace((unsigned char)*p))
+		p++, n--;
+	if (eq == NULL) {	/* no '=': Postfix refuses the whole table */
+		t->malformed++;
+		return;
+	}
+	k = (size_t)(eq - p);
+	while (k > 0 && isspace((unsigned char)p[k - 1]))
+		k--;
+	eq++;
+	v = n - (size_t)(eq - p);
+	while (v > 0 && isspace((unsigned char)*eq))
+		eq++, v--;
+	while (v > 0 && isspace((unsigned char)eq[v - 1]))
+		v--;
+	text = xmalloc(k + v + 2);
+	memcpy(text, p, k);
+	text[k] = ' ';
+	memcpy(text + k + 1, eq, v);
+	text[k + 1 + v] = '\0';
+	cf_table_line(cf, text, 0, file, t);
+	t->e[t->n - 1].inline_entry = 1;
+	if (v == 0 && t->malformed > 0)
+		t->malformed--;	/* "key=" is an entry with an empty value */
+	free(text);
+}
+
+/* inline:{ key=value, { key = value, with commas } } (Postfix 3.0): read
+ * from the specification itself; t->path is "inline:{...}" (the text may
+ * hold passwords, which are never shown). */
+static int
+cf_inline_read(struct pfconf *cf, unsigned flags, struct cf_table *t)
+{
+	const char *end = cf_brace_end(t->name), *p, *q;
+	const char *file = cf_keep_line(cf, "inline:{...}");	/* outlives t */
+	size_t n;
+
+	t->flags = flags;
+	t->path = xstrdup(file);
+	if (*end != '}') {
+		t->why = xstrdup("inline: table without its closing '}'");
+		return -1;
+	}
+	for (p = t->name + 1; p < end; p = q) {
+		p += strspn(p, " ,\t\r\n");
+		if (p >= end)
+			break;
+		if (*p == '{') {
+			q = cf_brace_end(p);
+			if (q > end)
+				q = end;
+			cf_inline_entry(cf, file, p + 1, (size_t)(q - p - 1), t);
+			q++;
+			continue;
+		}
+		for (q = p; q < end && *q != ','; q++)
+			;
+		n = (size_t)(q - p);
+		cf_inline_entry(cf, file, p, n, t);
+	}
+	return 0;
+}
+
 int
 pfconf_table_read(struct pfconf *cf, const char *spec, unsigned flags, struct cf_table *t)
 {
@@ -703,6 +791,8 @@ pfconf_table_read(struct pfconf *cf, const char *spec, unsigned flags, struct cf
 	}
 	t->type = xstrndup(spec, (size_t)(colon - spec));
 	t->name = xstrdup(colon + 1);
+	if (strcmp(t->type, "inline") == 0 && *t->name == '{')
+		return cf_inline_read(cf, flags, t);
 	for (i = 0; i < sizeof(cf_table_types) / sizeof(cf_table_types[0]); i++)
 		if (strcmp(cf_table_types[i].type, t->type) == 0)
 			break;
@@ -719,7 +809,7 @@ pfconf_table_read(struct pfconf *cf, const char *spec, unsigned flags, struct cf
 		if (!cf_map_candidate(cf, p, n, k, path, sizeof(path)))
 			continue;
 		t->flags = flags;
-		if (cf_read_logical(cf, path, cf_table_line, t) == 0) {
+		if (pfconf_read_logical(cf, path, cf_table_line, t) == 0) {
 			t->path = xstrdup(path);
 			return 0;
 		}

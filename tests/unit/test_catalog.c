@@ -12,7 +12,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,29 +48,6 @@ write_file(const char *path, const char *text)
 	assert_int_equal(fclose(fp), 0);
 }
 
-static void
-rm_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char p[512];
-	struct stat st;
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
-		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			rm_tree(p);
-		else
-			unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 static int
 setup(void **state)
 {
@@ -99,7 +75,7 @@ teardown(void **state)
 	sb_free(&c->err);
 	if (c->cf_used)
 		pfconf_free(&c->cf);
-	rm_tree(c->dir);
+	tu_tree_remove(c->dir);
 	ts_secrets_clear();	/* pfconf_load may register secrets */
 	free(c);
 	return 0;
@@ -1074,7 +1050,7 @@ kb_conf(struct ctx *c, const struct cat_rule *r, enum prog_id prog, const char *
 	int i, rc;
 
 	snprintf(dir, sizeof(dir), "%s/kbconf", c->dir);
-	rm_tree(dir);
+	tu_tree_remove(dir);
 	if (mkdir(dir, 0700) != 0)
 		return -1;
 	sb_init(&mainc);

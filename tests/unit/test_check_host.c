@@ -1,10 +1,11 @@
 /*
- * test_check_host.c - the host checks (check_host.c, check_params.c):
- * chroot copies and /etc/hosts, sender domain, relayhost syntax,
- * mydestination and transport_maps routing, unknown and repeated
- * parameter names. Each case builds a root in a temporary directory, runs
- * one check and compares the observation texts (root shown as ROOT)
- * and their evidence (file:line) with the expected ones.
+ * test_check_host.c - the host checks (check_chroot.c, check_sender.c,
+ * check_routing.c, check_params.c): chroot copies and /etc/hosts, sender
+ * domain, relayhost syntax, mydestination and transport_maps routing,
+ * unknown and repeated parameter names. Each case builds a root in a
+ * temporary directory, runs one check and compares the observation texts
+ * (root shown as ROOT) and their evidence (file:line) with the expected
+ * ones.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,71 +21,7 @@
 #include "check.h"
 #include "textsafe.h"
 
-static char root[] = "/tmp/fmrd-host.XXXXXX";
-
-#define MAX_OBS 16
-
-struct seen {
-	char text[MAX_OBS][OBS_MAX_TEXT + 64];
-	char ev[MAX_OBS][256];	/* "file:line file:line", root as ROOT */
-	char host[MAX_OBS][64];
-	size_t n;
-};
-
-/* s with the root replaced by "ROOT", appended to buf. */
-static void
-unroot(char *buf, size_t size, const char *s)
-{
-	size_t r = strlen(root), o = strlen(buf);
-	const char *p;
-
-	while ((p = strstr(s, root)) != NULL) {
-		o += (size_t)snprintf(buf + o, size - o, "%.*sROOT", (int)(p - s), s);
-		s = p + r;
-		if (o >= size)
-			return;
-	}
-	snprintf(buf + o, size - o, "%s", s);
-}
-
-static void
-collect(void *ctx, const struct observation *o)
-{
-	struct seen *s = ctx;
-	size_t i;
-	char one[300];
-
-	assert_true(s->n < MAX_OBS);
-	s->text[s->n][0] = '\0';
-	unroot(s->text[s->n], sizeof(s->text[0]), o->text);
-	s->ev[s->n][0] = '\0';
-	for (i = 0; i < o->nev; i++) {
-		snprintf(one, sizeof(one), "%s%s:%lu", i > 0 ? " " : "", o->ev[i].file, o->ev[i].line);
-		unroot(s->ev[s->n], sizeof(s->ev[0]), one);
-		assert_non_null(o->ev[i].text);
-	}
-	snprintf(s->host[s->n], sizeof(s->host[0]), "%s", o->host != NULL ? o->host : "-");
-	s->n++;
-}
-
-/* Write ROOT/rel (directories made as needed). */
-static void
-put(const char *rel, const char *text)
-{
-	char path[512], *slash;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	for (slash = strchr(path + strlen(root) + 1, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		mkdir(path, 0755);
-		*slash = '/';
-	}
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-}
+#include "testutil.h"
 
 static const char master_chroot[] =
 	"smtp      inet  n       -       y       -       -       smtpd\n"
@@ -106,43 +43,36 @@ static const char master_chroot[] =
 static void
 run(check_fn fn, const char *const *want)
 {
-	struct pfconf cf;
-	struct seen s;
-	struct obs_out out = { collect, &s, 0 };
+	struct tu_seen s;
 	size_t i;
 
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(pfconf_load_root(&cf, NULL, root), 0);
-	fn(&cf, &out);
-	for (i = 0; i < s.n; i++)
-		print_message("# %s\t%s\t%s\n", s.text[i], s.ev[i], s.host[i]);
+	tu_check(fn, NULL, &s);
 	for (i = 0; want[i] != NULL; i++) {
 		const char *tab = strchr(want[i], '\t');
 		size_t n = tab != NULL ? (size_t)(tab - want[i]) : strlen(want[i]);
 
 		assert_true(i < s.n);
-		assert_int_equal(strlen(s.text[i]), n);
-		assert_memory_equal(s.text[i], want[i], n);
+		assert_int_equal(strlen(s.o[i].text), n);
+		assert_memory_equal(s.o[i].text, want[i], n);
 		if (tab != NULL && strchr(tab + 1, '\t') != NULL) {
 			const char *t2 = strchr(tab + 1, '\t');
 
-			assert_int_equal(strlen(s.ev[i]), (size_t)(t2 - tab - 1));
-			assert_memory_equal(s.ev[i], tab + 1, (size_t)(t2 - tab - 1));
-			assert_string_equal(s.host[i], t2 + 1);
+			assert_int_equal(strlen(s.o[i].where), (size_t)(t2 - tab - 1));
+			assert_memory_equal(s.o[i].where, tab + 1, (size_t)(t2 - tab - 1));
+			assert_string_equal(s.o[i].host, t2 + 1);
 		} else if (tab != NULL) {
-			assert_string_equal(s.ev[i], tab + 1);
+			assert_string_equal(s.o[i].where, tab + 1);
 		}
 	}
 	assert_int_equal(s.n, i);
-	pfconf_free(&cf);
+	tu_seen_free(&s);
 }
 
 static int
 setup(void **state)
 {
 	(void)state;
-	strcpy(root, "/tmp/fmrd-host.XXXXXX");
-	if (mkdtemp(root) == NULL)
+	if (tu_root_make("host") != 0)
 		return 1;
 	check_params_set_list(FMRD_SRC_PATTERNS);
 	return 0;
@@ -151,13 +81,10 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[300];
-
 	(void)state;
 	ts_secrets_clear();
 	check_params_set_list(NULL);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) != 0;
+	return tu_root_remove() != 0;
 }
 
 /* ---- chroot copies and /etc/hosts ---------------------------------- */
@@ -176,13 +103,13 @@ test_chroot_copies(void **state)
 	};
 
 	(void)state;
-	put("etc/postfix/main.cf", "relayhost = [smtp.example.net]:587\n");
-	put("etc/postfix/master.cf", master_chroot);
-	put("etc/resolv.conf", "nameserver 192.0.2.53\n");
-	put("etc/hosts", "127.0.0.1 localhost\n192.0.2.7 mx1.example.com mx1\n");
-	put("etc/services", "smtp 25/tcp mail\nsubmission 587/tcp\n");
-	put("var/spool/postfix/etc/hosts", "127.0.0.1 localhost\n");
-	put("var/spool/postfix/etc/services", "smtp 25/tcp mail\nsubmission 587/tcp\n");
+	tu_put("etc/postfix/main.cf", "relayhost = [smtp.example.net]:587\n");
+	tu_put("etc/postfix/master.cf", master_chroot);
+	tu_put("etc/resolv.conf", "nameserver 192.0.2.53\n");
+	tu_put("etc/hosts", "127.0.0.1 localhost\n192.0.2.7 mx1.example.com mx1\n");
+	tu_put("etc/services", "smtp 25/tcp mail\nsubmission 587/tcp\n");
+	tu_put("var/spool/postfix/etc/hosts", "127.0.0.1 localhost\n");
+	tu_put("var/spool/postfix/etc/services", "smtp 25/tcp mail\nsubmission 587/tcp\n");
 	run(check_chroot_files, want);
 }
 
@@ -190,29 +117,27 @@ static void
 test_chroot_equal_or_not_chrooted(void **state)
 {
 	static const char *const none[] = { NULL };
-	char link[600];
 
 	(void)state;
 	/* resolv.conf a link to /run/... of the root; the copy equals it */
-	put("etc/postfix/main.cf", "relayhost = [smtp.example.net]:587\n"
+	tu_put("etc/postfix/main.cf", "relayhost = [smtp.example.net]:587\n"
 	    "queue_directory = /var/spool/postfix/\n");
-	put("etc/postfix/master.cf", master_chroot);
-	put("run/systemd/resolve/stub-resolv.conf", "nameserver 127.0.0.53\n");
-	snprintf(link, sizeof(link), "%s/etc/resolv.conf", root);
-	assert_int_equal(symlink("/run/systemd/resolve/stub-resolv.conf", link), 0);
-	put("var/spool/postfix/etc/resolv.conf", "nameserver 127.0.0.53\n");
+	tu_put("etc/postfix/master.cf", master_chroot);
+	tu_put("run/systemd/resolve/stub-resolv.conf", "nameserver 127.0.0.53\n");
+	tu_symlink("/run/systemd/resolve/stub-resolv.conf", "etc/resolv.conf");
+	tu_put("var/spool/postfix/etc/resolv.conf", "nameserver 127.0.0.53\n");
 	run(check_chroot_files, none);
 
 	/* not chrooted: the jail's files do not matter */
-	put("etc/postfix/master.cf", "smtp unix - - n - - smtp\nrelay unix - - n - - smtp\n");
-	put("var/spool/postfix/etc/resolv.conf", "nameserver 192.0.2.1\n");
+	tu_put("etc/postfix/master.cf", "smtp unix - - n - - smtp\nrelay unix - - n - - smtp\n");
+	tu_put("var/spool/postfix/etc/resolv.conf", "nameserver 192.0.2.1\n");
 	run(check_chroot_files, none);
 
 	/* "-" is chrooted below compatibility level 1 */
-	put("etc/postfix/master.cf", "smtp unix - - - - - smtp\n");
-	put("etc/postfix/main.cf", "compatibility_level = 3.6\n");
+	tu_put("etc/postfix/master.cf", "smtp unix - - - - - smtp\n");
+	tu_put("etc/postfix/main.cf", "compatibility_level = 3.6\n");
 	run(check_chroot_files, none);
-	put("etc/postfix/main.cf", "compatibility_level = 0\n");
+	tu_put("etc/postfix/main.cf", "compatibility_level = 0\n");
 	{
 		static const char *const want[] = {
 			"chroot: smtp runs chrooted; /var/spool/postfix/etc/resolv.conf (the "
@@ -242,20 +167,20 @@ test_hosts_file(void **state)
 	static const char *const none[] = { NULL };
 
 	(void)state;
-	put("etc/hosts", "127.0.0.1 localhost\n# the relay\n192.0.2.25   mail Relay.Example.NET # x\n");
-	put("etc/postfix/main.cf", "relayhost = [relay.example.net]:587\n");
+	tu_put("etc/hosts", "127.0.0.1 localhost\n# the relay\n192.0.2.25   mail Relay.Example.NET # x\n");
+	tu_put("etc/postfix/main.cf", "relayhost = [relay.example.net]:587\n");
 	run(check_chroot_files, want);
-	put("etc/postfix/main.cf", "relayhost = [relay.example.net]:587\nsmtp_host_lookup = dns\n");
+	tu_put("etc/postfix/main.cf", "relayhost = [relay.example.net]:587\nsmtp_host_lookup = dns\n");
 	run(check_chroot_files, want_set);
-	put("etc/postfix/main.cf", "relayhost = [relay.example.net]:587\n"
+	tu_put("etc/postfix/main.cf", "relayhost = [relay.example.net]:587\n"
 	    "smtp_host_lookup = dns, native\n");
 	run(check_chroot_files, none);
-	put("etc/postfix/main.cf", "relayhost = [relay.example.net]:587\n"
+	tu_put("etc/postfix/main.cf", "relayhost = [relay.example.net]:587\n"
 	    "smtp_dns_support_level = disabled\n");
 	run(check_chroot_files, none);
-	put("etc/postfix/main.cf", "relayhost = [smtp.example.com]:587\n");
+	tu_put("etc/postfix/main.cf", "relayhost = [smtp.example.com]:587\n");
 	run(check_chroot_files, none);
-	put("etc/postfix/main.cf", "relayhost = [192.0.2.25]:587\n");
+	tu_put("etc/postfix/main.cf", "relayhost = [192.0.2.25]:587\n");
 	run(check_chroot_files, none);
 }
 
@@ -312,13 +237,12 @@ test_sender(void **state)
 		const char *want[2] = { cases[i].want, NULL };
 
 		print_message("# case %zu\n", i);
-		put("etc/postfix/main.cf", cases[i].main_cf);
-		snprintf(path, sizeof(path), "%s/etc/hostname", root);
-		unlink(path);
+		tu_put("etc/postfix/main.cf", cases[i].main_cf);
+		unlink(tu_path("etc/hostname", path, sizeof(path)));
 		if (cases[i].hostname != NULL)
-			put("etc/hostname", cases[i].hostname);
+			tu_put("etc/hostname", cases[i].hostname);
 		if (cases[i].mailname != NULL)
-			put("etc/mailname", cases[i].mailname);
+			tu_put("etc/mailname", cases[i].mailname);
 		run(check_sender, want);
 	}
 }
@@ -369,7 +293,7 @@ test_relayhost_syntax(void **state)
 	size_t i;
 
 	(void)state;
-	put("etc/services", "smtp\t\t25/tcp\t\tmail\nsubmission\t587/tcp\n"
+	tu_put("etc/services", "smtp\t\t25/tcp\t\tmail\nsubmission\t587/tcp\n"
 	    "submissions\t465/tcp\t\tssmtp smtps urd\nsumbission 588/udp\n");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *want[3] = { cases[i].want, cases[i].want2, NULL };
@@ -377,7 +301,7 @@ test_relayhost_syntax(void **state)
 		print_message("# case %zu\n", i);
 		snprintf(main_cf, sizeof(main_cf), "myhostname = mx1.example.com\nrelayhost = %s\n",
 			 cases[i].relayhost);
-		put("etc/postfix/main.cf", main_cf);
+		tu_put("etc/postfix/main.cf", main_cf);
 		run(check_routing, want);
 	}
 }
@@ -400,20 +324,20 @@ test_mydestination(void **state)
 	static const char *const none[] = { NULL };
 
 	(void)state;
-	put("etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\nmyhostname = mx1.example.com\n"
+	tu_put("etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\nmyhostname = mx1.example.com\n"
 	    "myorigin = example.com\n"
 	    "mydestination = $myhostname, example.com, localhost.example.com, localhost\n");
 	run(check_routing, want);
 	/* $mydomain derived from the host name */
-	put("etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\nmyhostname = mx1.example.com\n"
+	tu_put("etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\nmyhostname = mx1.example.com\n"
 	    "mydestination = $myhostname, $mydomain, localhost\n");
 	run(check_routing, want_domain);
-	put("etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\nmyhostname = mx1.example.com\n"
+	tu_put("etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\nmyhostname = mx1.example.com\n"
 	    "myorigin = example.com\nmydestination = $myhostname, localhost.$mydomain, localhost\n");
 	run(check_routing, none);
-	put("etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\nmyorigin = example.com\n");
+	tu_put("etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\nmyorigin = example.com\n");
 	run(check_routing, none);
-	put("etc/postfix/main.cf", "myhostname = mx1.example.com\nmyorigin = example.com\n"
+	tu_put("etc/postfix/main.cf", "myhostname = mx1.example.com\nmyorigin = example.com\n"
 	    "mydestination = $myhostname, example.com, localhost\n");
 	run(check_routing, none);
 }
@@ -435,17 +359,17 @@ test_transports(void **state)
 	static const char *const none[] = { NULL };
 
 	(void)state;
-	put("etc/postfix/master.cf", master_chroot);
-	put("etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\nmyhostname = mx1.example.com\n"
+	tu_put("etc/postfix/master.cf", master_chroot);
+	tu_put("etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\nmyhostname = mx1.example.com\n"
 	    "default_transport = error\ntransport_maps = texthash:/etc/postfix/transport\n"
 	    "virtual_mailbox_domains = hosted.example.com\n");
-	put("etc/postfix/transport", "# local delivery on purpose\nexample.org local:\n"
+	tu_put("etc/postfix/transport", "# local delivery on purpose\nexample.org local:\n"
 	    "mx1.example.com local:\n.example.net retry:down for now\nlists.example.com mailman:\n"
 	    "shop.example.com virtual:\nhosted.example.com virtual:\n"
 	    "partner.example smtp:[mx.partner.example]\n");
 	run(check_routing, want);
 	/* no relayhost: a mail server's routing is its own business */
-	put("etc/postfix/main.cf", "myhostname = mx1.example.com\ndefault_transport = error\n"
+	tu_put("etc/postfix/main.cf", "myhostname = mx1.example.com\ndefault_transport = error\n"
 	    "transport_maps = texthash:/etc/postfix/transport\n");
 	run(check_routing, none);
 }
@@ -469,8 +393,8 @@ test_params(void **state)
 	};
 
 	(void)state;
-	put("etc/postfix/master.cf", master_chroot);
-	put("etc/postfix/main.cf",
+	tu_put("etc/postfix/master.cf", master_chroot);
+	tu_put("etc/postfix/main.cf",
 	    "relayhost = [old.example.net]:25\n"
 	    "smtp_sasl_pasword_maps = hash:/etc/postfix/sasl_passwd\n"
 	    "relay_destination_concurrency_limit = 2\n"
@@ -503,9 +427,9 @@ test_params_master_and_secrets(void **state)
 	(void)state;
 	/* -o $name in master.cf makes name user-defined; without master.cf
 	 * any SERVICE_suffix counts */
-	put("etc/postfix/master.cf", "submission inet n - y - - smtpd\n"
+	tu_put("etc/postfix/master.cf", "submission inet n - y - - smtpd\n"
 	    "  -o smtpd_client_restrictions=$mua_client_restrictions\n");
-	put("etc/postfix/main.cf", "smtp_sasl_password_maps = static:alice:pw-SECRET-1\n"
+	tu_put("etc/postfix/main.cf", "smtp_sasl_password_maps = static:alice:pw-SECRET-1\n"
 	    "smtp_sasl_password_maps = static:alice:pw-SECRET-2\n"
 	    "mua_client_restrictions = permit_sasl_authenticated, reject\n"
 	    "smtp_sasl_passwd_maps = static:bob:pw-SECRET-3\n");
@@ -523,12 +447,11 @@ test_params_master_and_secrets(void **state)
 		run(check_params, want2);
 	}
 	check_params_set_list(FMRD_SRC_PATTERNS "/sasl.rules");	/* the list beside it */
-	put("etc/postfix/main.cf", "foo_destination_concurrency_limit = 1\nbar_time_limit = 2\n");
+	tu_put("etc/postfix/main.cf", "foo_destination_concurrency_limit = 1\nbar_time_limit = 2\n");
 	{
 		char path[600];
 
-		snprintf(path, sizeof(path), "%s/etc/postfix/master.cf", root);
-		unlink(path);
+		unlink(tu_path("etc/postfix/master.cf", path, sizeof(path)));
 	}
 	run(check_params, (const char *const[]){ NULL });
 }

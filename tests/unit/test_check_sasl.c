@@ -26,81 +26,16 @@
 #include "check.h"
 #include "textsafe.h"
 
-static char root[64];
+#include "testutil.h"
 
-struct seen {
-	struct strbuf text;	/* "host|text\n" per observation */
-	struct strbuf ev;	/* "file:line text\n" per evidence item */
-	int modes;		/* keep "password map file" (mode) observations */
-};
-
-/* Replace the fixture root by "ROOT". */
-static void
-add_rooted(struct strbuf *sb, const char *s)
-{
-	size_t n = strlen(root);
-	const char *p;
-
-	while ((p = strstr(s, root)) != NULL) {
-		sb_add(sb, s, (size_t)(p - s));
-		sb_adds(sb, "ROOT");
-		s = p + n;
-	}
-	sb_adds(sb, s);
-}
-
-static void
-collect(void *ctx, const struct observation *o)
-{
-	struct seen *s = ctx;
-	size_t i;
-
-	assert_null(strstr(o->text, "SECRET"));
-	for (i = 0; i < o->nev; i++) {
-		assert_non_null(o->ev[i].file);
-		assert_non_null(o->ev[i].text);
-		assert_null(strstr(o->ev[i].text, "SECRET"));
-		assert_null(strstr(o->ev[i].file, "SECRET"));
-	}
-	if (!s->modes && strncmp(o->text, "password map file ", 18) == 0)
-		return;
-	sb_printf(&s->text, "%s|", o->host != NULL ? o->host : "-");
-	add_rooted(&s->text, o->text);
-	sb_addc(&s->text, '\n');
-	for (i = 0; i < o->nev; i++) {
-		add_rooted(&s->ev, o->ev[i].file);
-		sb_printf(&s->ev, ":%lu ", o->ev[i].line);
-		add_rooted(&s->ev, o->ev[i].text);
-		sb_addc(&s->ev, '\n');
-	}
-}
-
+/* Write ROOT/name with the given mode. */
 static void
 put(const char *name, const char *text, int mode)
 {
-	char path[256];
-	FILE *fp;
+	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/%s", root, name);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-	assert_int_equal(chmod(path, (mode_t)mode), 0);
-}
-
-static void
-mkdirs(const char *name)
-{
-	char path[256], *p;
-
-	snprintf(path, sizeof(path), "%s/%s", root, name);
-	for (p = path + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	mkdir(path, 0755);
+	tu_put(name, text);
+	assert_int_equal(chmod(tu_path(name, path, sizeof(path)), (mode_t)mode), 0);
 }
 
 /* Set a file's modification time to a local time. */
@@ -109,7 +44,7 @@ set_mtime(const char *name, int year, int mon, int day, int hour)
 {
 	struct tm tm = { 0 };
 	struct timeval tv[2];
-	char path[256];
+	char path[4096];
 
 	tm.tm_year = year - 1900;
 	tm.tm_mon = mon - 1;
@@ -118,8 +53,7 @@ set_mtime(const char *name, int year, int mon, int day, int hour)
 	tm.tm_isdst = -1;
 	tv[0].tv_sec = tv[1].tv_sec = mktime(&tm);
 	tv[0].tv_usec = tv[1].tv_usec = 0;
-	snprintf(path, sizeof(path), "%s/%s", root, name);
-	assert_int_equal(utimes(path, tv), 0);
+	assert_int_equal(utimes(tu_path(name, path, sizeof(path)), tv), 0);
 	return tv[0].tv_sec;
 }
 
@@ -127,22 +61,17 @@ static int
 setup(void **state)
 {
 	(void)state;
-	strcpy(root, "/tmp/fmrd-sasl.XXXXXX");
-	if (mkdtemp(root) == NULL)
+	if (tu_root_make("sasl") != 0)
 		return 1;
-	mkdirs("etc/postfix");
-	return 0;
+	return tu_mkdirs("etc/postfix");
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
 	ts_secrets_clear();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) != 0;
+	return tu_root_remove() != 0;
 }
 
 static const char master_cf[] =
@@ -150,40 +79,23 @@ static const char master_cf[] =
     "relay     unix  -       -       y       -       -       smtp\n"
     "lmtp      unix  -       -       y       -       -       lmtp\n";
 
-/* Run CHECK over the fixture; the observations as "host|text" lines. */
+/* Run CHECK over the fixture: s->lines has the observations as
+ * "host|text" lines, s->ev their evidence as "file:line text" lines.
+ * Without modes, "password map file" (mode) observations are left out. */
 static void
-run(check_fn check, struct seen *s, int modes)
+run(check_fn check, struct tu_seen *s, int modes)
 {
-	struct pfconf cf;
-	struct obs_out out = { collect, s, 0 };
-
-	sb_init(&s->text);
-	sb_init(&s->ev);
-	s->modes = modes;
-	assert_int_equal(pfconf_load_root(&cf, NULL, root), 0);
-	check(&cf, &out);
-	pfconf_free(&cf);
-	if (s->text.s == NULL)
-		sb_adds(&s->text, "");
-	if (s->ev.s == NULL)
-		sb_adds(&s->ev, "");
-}
-
-static void
-done(struct seen *s)
-{
-	sb_free(&s->text);
-	sb_free(&s->ev);
+	tu_check(check, modes ? NULL : "password map file ", s);
 }
 
 static void
 expect(check_fn check, const char *want)
 {
-	struct seen s;
+	struct tu_seen s;
 
 	run(check, &s, 0);
-	assert_string_equal(s.text.s, want);
-	done(&s);
+	assert_string_equal(s.lines.s, want);
+	tu_seen_free(&s);
 }
 
 static const char main_fastmail[] =
@@ -229,25 +141,25 @@ test_clean(void **state)
 static void
 test_compiled_file(void **state)
 {
-	struct seen s;
+	struct tu_seen s;
 
 	(void)state;
 	map_fixture(main_fastmail, "[smtp.fastmail.com]:587 me@example.com:pw-SECRET-1\n");
 	set_mtime("etc/postfix/sasl_passwd", 2024, 1, 2, 3);
 	run(check_sasl_map, &s, 0);
-	assert_string_equal(s.text.s,
+	assert_string_equal(s.lines.s,
 			    "smtp.fastmail.com|password map hash:/etc/postfix/sasl_passwd: compiled file "
 			    "ROOT/etc/postfix/sasl_passwd.db (modified 2024-01-01 11:00:00) is older than "
 			    "its source ROOT/etc/postfix/sasl_passwd (modified 2024-01-02 03:00:00)\n");
 	assert_string_equal(s.ev.s,
 			    "ROOT/etc/postfix/sasl_passwd:0 modified 2024-01-02 03:00:00\n"
 			    "ROOT/etc/postfix/sasl_passwd.db:0 modified 2024-01-01 11:00:00\n");
-	done(&s);
+	tu_seen_free(&s);
 	/* the same second is not older */
 	set_mtime("etc/postfix/sasl_passwd", 2024, 1, 1, 11);
 	expect(check_sasl_map, "");
 
-	remove(strcat(strcpy((char[256]){ 0 }, root), "/etc/postfix/sasl_passwd.db"));
+	remove(tu_path("etc/postfix/sasl_passwd.db", (char[256]){ 0 }, 256));
 	expect(check_sasl_map,
 	       "smtp.fastmail.com|password map hash:/etc/postfix/sasl_passwd: compiled file "
 	       "ROOT/etc/postfix/sasl_passwd.db does not exist (source ROOT/etc/postfix/sasl_passwd)\n");
@@ -271,7 +183,7 @@ test_source_missing(void **state)
 
 	(void)state;
 	map_fixture(main_fastmail, "x y:z\n");
-	snprintf(path, sizeof(path), "%s/etc/postfix/sasl_passwd", root);
+	tu_path("etc/postfix/sasl_passwd", path, sizeof(path));
 	remove(path);
 	expect(check_sasl_map,
 	       "smtp.fastmail.com|password map hash:/etc/postfix/sasl_passwd: source file "
@@ -292,13 +204,13 @@ test_source_missing(void **state)
 static void
 test_key_mismatch(void **state)
 {
-	struct seen s;
+	struct tu_seen s;
 
 	(void)state;
 	/* [host]:587 configured, host:587 written */
 	map_fixture(main_fastmail, "smtp.fastmail.com:587 me@example.com:pw-SECRET-1\n");
 	run(check_sasl_map, &s, 0);
-	assert_string_equal(s.text.s,
+	assert_string_equal(s.lines.s,
 			    "smtp.fastmail.com|no password map entry for [smtp.fastmail.com]:587 "
 			    "(relayhost): Postfix tries \"smtp.fastmail.com\", "
 			    "\"[smtp.fastmail.com]:587\"; write \"[smtp.fastmail.com]:587\" instead of "
@@ -307,7 +219,7 @@ test_key_mismatch(void **state)
 			    "ROOT/etc/postfix/main.cf:1 relayhost = [smtp.fastmail.com]:587\n"
 			    "ROOT/etc/postfix/sasl_passwd:1 smtp.fastmail.com:587 me@example.com:"
 			    TS_REDACTED "\n");
-	done(&s);
+	tu_seen_free(&s);
 	/* the relay's line without a blank is no near miss: its key holds
 	 * the password */
 	map_fixture(main_fastmail, "[smtp.fastmail.com]:587:me@example.com:pw-SECRET-3\n");
@@ -369,7 +281,7 @@ test_sender_dependent(void **state)
 static void
 test_lines(void **state)
 {
-	struct seen s;
+	struct tu_seen s;
 
 	(void)state;
 	map_fixture(main_fastmail,
@@ -381,7 +293,7 @@ test_lines(void **state)
 		    "[d.example]:587 :pw-SECRET-5\n"
 		    "[e.example]:587 me@example.com\n");
 	run(check_sasl_map, &s, 0);
-	assert_string_equal(s.text.s,
+	assert_string_equal(s.lines.s,
 			    "-|password map ROOT/etc/postfix/sasl_passwd line 2: key "
 			    "\"[SMTP.fastmail.com]:587\" repeats line 1; postmap keeps line 1\n"
 			    "-|password map ROOT/etc/postfix/sasl_passwd line 3: no whitespace between "
@@ -396,7 +308,7 @@ test_lines(void **state)
 			    "entry \"[e.example]:587\" has no ':' between username and password\n");
 	assert_non_null(strstr(s.ev.s, "ROOT/etc/postfix/sasl_passwd:3 (line not shown: it may "
 				       "hold the password)\n"));
-	done(&s);
+	tu_seen_free(&s);
 }
 
 static void
@@ -415,11 +327,11 @@ test_modes(void **state)
 	char path[256], want[2048], owner[64], group[64];
 	struct passwd *pw = getpwuid(geteuid());
 	struct group *gr = getgrgid(getegid());
-	struct seen s;
+	struct tu_seen s;
 
 	(void)state;
 	map_fixture(main_fastmail, "[smtp.fastmail.com]:587 me@example.com:pw-SECRET-1\n");
-	snprintf(path, sizeof(path), "%s/etc/postfix/sasl_passwd", root);
+	tu_path("etc/postfix/sasl_passwd", path, sizeof(path));
 	chmod(path, 0644);
 	snprintf(owner, sizeof(owner), "%s", pw != NULL ? pw->pw_name : "?");
 	snprintf(group, sizeof(group), "%s", gr != NULL ? gr->gr_name : "?");
@@ -432,8 +344,8 @@ test_modes(void **state)
 			 "ROOT/etc/postfix/sasl_passwd: mode 0644 owner %s group %s\n"
 			 "smtp.fastmail.com|password map file ROOT/etc/postfix/sasl_passwd.db: "
 			 "mode 0600 owner %s group %s\n", owner, group, owner, group);
-	assert_string_equal(s.text.s, want);
-	done(&s);
+	assert_string_equal(s.lines.s, want);
+	tu_seen_free(&s);
 }
 
 static void
@@ -464,7 +376,7 @@ test_other_map_types(void **state)
 static void
 test_auth_disabled(void **state)
 {
-	struct seen s;
+	struct tu_seen s;
 
 	(void)state;
 	put("etc/postfix/transport", "example.org smtp:[mail.example.net]:2525\n", 0644);
@@ -473,7 +385,7 @@ test_auth_disabled(void **state)
 		    "transport_maps = hash:/etc/postfix/transport\n",
 		    "[smtp.fastmail.com]:587 me@example.com:pw-SECRET-1\n");
 	run(check_sasl_settings, &s, 0);
-	assert_string_equal(s.text.s,
+	assert_string_equal(s.lines.s,
 			    "smtp.fastmail.com|smtp_sasl_auth_enable = no: no AUTH is sent to "
 			    "[smtp.fastmail.com]:587 (relayhost) though smtp_sasl_password_maps is set\n"
 			    "mail.example.net|smtp_sasl_auth_enable = no: no AUTH is sent to "
@@ -488,7 +400,7 @@ test_auth_disabled(void **state)
 			    "ROOT/etc/postfix/main.cf:2 smtp_sasl_password_maps = "
 			    "hash:/etc/postfix/sasl_passwd\n"
 			    "ROOT/etc/postfix/transport:1 example.org smtp:[mail.example.net]:2525\n");
-	done(&s);
+	tu_seen_free(&s);
 	/* no relay: nothing */
 	put("etc/postfix/main.cf", "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\n", 0644);
 	expect(check_sasl_settings, "");
@@ -497,7 +409,7 @@ test_auth_disabled(void **state)
 static void
 test_security_options(void **state)
 {
-	struct seen s;
+	struct tu_seen s;
 
 	(void)state;
 	/* Postfix's defaults with TLS: the TLS options inherit noplaintext */
@@ -505,7 +417,7 @@ test_security_options(void **state)
 		    "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\n"
 		    "smtp_tls_security_level = encrypt\n", "");
 	run(check_sasl_settings, &s, 0);
-	assert_string_equal(s.text.s,
+	assert_string_equal(s.lines.s,
 			    "smtp.fastmail.com|smtp_sasl_tls_security_options = \"noplaintext, "
 			    "noanonymous\" refuses PLAIN and LOGIN (noplaintext)\n");
 	assert_string_equal(s.ev.s,
@@ -514,7 +426,7 @@ test_security_options(void **state)
 			    "ROOT/etc/postfix/main.cf:0 smtp_sasl_security_options not set "
 			    "(default: noplaintext, noanonymous)\n"
 			    "ROOT/etc/postfix/main.cf:4 smtp_tls_security_level = encrypt\n");
-	done(&s);
+	tu_seen_free(&s);
 	/* without TLS the plain options apply */
 	put("etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\nsmtp_sasl_auth_enable = yes\n"
 	    "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\n"
@@ -553,14 +465,14 @@ test_plugins(void **state)
 	    "relayhost = [smtp.fastmail.com]:587\nsmtp_sasl_auth_enable = yes\n"
 	    "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\n"
 	    "smtp_sasl_security_options = noanonymous\n";
-	struct seen s;
+	struct tu_seen s;
 
 	(void)state;
 	map_fixture(main_cf, "");
 	expect(check_sasl_settings, "");	/* no /usr/lib: a copy of /etc only */
-	mkdirs("usr/lib/x86_64-linux-gnu");
+	tu_mkdirs("usr/lib/x86_64-linux-gnu");
 	run(check_sasl_settings, &s, 0);
-	assert_string_equal(s.text.s,
+	assert_string_equal(s.lines.s,
 			    "smtp.fastmail.com|Cyrus SASL client plugin for PLAIN not found (no sasl2 "
 			    "plugin directory under ROOT/usr/lib)\n"
 			    "smtp.fastmail.com|Cyrus SASL client plugin for LOGIN not found (no sasl2 "
@@ -568,8 +480,8 @@ test_plugins(void **state)
 	assert_string_equal(s.ev.s,
 			    "ROOT/usr/lib:0 no sasl2 plugin directory under ROOT/usr/lib\n"
 			    "ROOT/usr/lib:0 no sasl2 plugin directory under ROOT/usr/lib\n");
-	done(&s);
-	mkdirs("usr/lib/x86_64-linux-gnu/sasl2");
+	tu_seen_free(&s);
+	tu_mkdirs("usr/lib/x86_64-linux-gnu/sasl2");
 	put("usr/lib/x86_64-linux-gnu/sasl2/libplain.so.2", "", 0644);
 	expect(check_sasl_settings,
 	       "smtp.fastmail.com|Cyrus SASL client plugin for LOGIN not found (no liblogin.so in "
@@ -577,7 +489,7 @@ test_plugins(void **state)
 	put("usr/lib/x86_64-linux-gnu/sasl2/liblogin.so", "", 0644);
 	expect(check_sasl_settings, "");
 	/* another SASL implementation has no such plugins */
-	remove(strcat(strcpy((char[256]){ 0 }, root), "/usr/lib/x86_64-linux-gnu/sasl2/liblogin.so"));
+	remove(tu_path("usr/lib/x86_64-linux-gnu/sasl2/liblogin.so", (char[256]){ 0 }, 256));
 	put("etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\nsmtp_sasl_auth_enable = yes\n"
 	    "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\n"
 	    "smtp_sasl_security_options = noanonymous\nsmtp_sasl_type = dovecot\n", 0644);

@@ -29,57 +29,7 @@
 #include "pfconf.h"
 #include "textsafe.h"
 
-static char root[64];
-
-/* ---- fixture files -------------------------------------------------- */
-
-static void
-mkdirs(const char *path)
-{
-	char buf[1024], *p;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (p = buf + 1; *p != '\0'; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(buf, 0755);
-			*p = '/';
-		}
-	mkdir(buf, 0755);
-}
-
-static const char *
-rpath(const char *rel, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s%s", root, rel);
-	return buf;
-}
-
-static void
-put(const char *rel, const char *text)
-{
-	char path[1024], dir[1024], *slash;
-	FILE *fp;
-
-	rpath(rel, path, sizeof(path));
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) != NULL) {
-		*slash = '\0';
-		mkdirs(dir);
-	}
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-}
-
-static void
-link_to(const char *target, const char *rel)
-{
-	char path[2048];
-
-	assert_int_equal(symlink(target, rpath(rel, path, sizeof(path))), 0);
-}
+#include "testutil.h"
 
 /* ---- certificates --------------------------------------------------- */
 
@@ -150,17 +100,8 @@ tc_free(struct tc *t)
 static void
 tc_put(const char *rel, const struct tc *t, char what)
 {
-	char path[1024], dir[1024], *slash;
-	FILE *fp;
+	FILE *fp = tu_open(rel, "a");
 
-	rpath(rel, path, sizeof(path));
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) != NULL) {
-		*slash = '\0';
-		mkdirs(dir);
-	}
-	fp = fopen(path, "a");
-	assert_non_null(fp);
 	if (what == 'c')
 		PEM_write_X509(fp, t->x);
 	else
@@ -178,28 +119,10 @@ tc_hash(const char *rel, const struct tc *t)
 	slash = strrchr(lnk, '/');
 	snprintf(name, sizeof(name), "%08lx.0", X509_subject_name_hash(t->x));
 	snprintf(slash + 1, sizeof(lnk) - (size_t)(slash + 1 - lnk), "%s", name);
-	link_to(strrchr(rel, '/') + 1, lnk);
+	tu_symlink(strrchr(rel, '/') + 1, lnk);
 }
 
 /* ---- observations ---------------------------------------------------- */
-
-struct got {
-	char text[16][OBS_MAX_TEXT];
-	char host[16][128];
-	size_t n;
-};
-
-static void
-collect(void *ctx, const struct observation *o)
-{
-	struct got *g = ctx;
-
-	if (g->n < 16) {
-		snprintf(g->text[g->n], sizeof(g->text[0]), "%s", o->text);
-		snprintf(g->host[g->n], sizeof(g->host[0]), "%s", o->host != NULL ? o->host : "");
-		g->n++;
-	}
-}
 
 /* '*' matches any run of characters; nothing else is special. */
 static int
@@ -216,43 +139,33 @@ star_match(const char *pat, const char *s)
 static void
 expect(check_fn fn, const char *const *want)
 {
-	struct pfconf cf;
-	struct got g;
-	struct obs_out out = { collect, &g, 0 };
+	struct tu_seen s;
 	size_t i, n;
 
-	memset(&g, 0, sizeof(g));
-	assert_int_equal(pfconf_load_root(&cf, NULL, root), 0);
-	fn(&cf, &out);
+	tu_check(fn, NULL, &s);
 	for (n = 0; want[n] != NULL; n++)
 		;
-	for (i = 0; i < g.n; i++)
-		print_message("# got: %s [%s]\n", g.text[i], g.host[i]);
-	assert_int_equal(g.n, n);
+	assert_int_equal(s.n, n);
 	for (i = 0; i < n; i++) {
-		if (!star_match(want[i], g.text[i]))
-			fail_msg("observation %zu: \"%s\", expected \"%s\"", i, g.text[i], want[i]);
+		if (!star_match(want[i], s.o[i].text))
+			fail_msg("observation %zu: \"%s\", expected \"%s\"", i, s.o[i].text, want[i]);
 	}
-	pfconf_free(&cf);
+	tu_seen_free(&s);
 }
 
 static int
 setup(void **state)
 {
 	(void)state;
-	strcpy(root, "/tmp/fmrd-tls.XXXXXX");
-	return mkdtemp(root) == NULL;
+	return tu_root_make("tls") != 0;
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
 	ts_secrets_clear();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) != 0;
+	return tu_root_remove() != 0;
 }
 
 #define MASTER_CHROOT "smtp unix - - y - - smtp\n"
@@ -266,9 +179,9 @@ static void
 test_policy_clean(void **state)
 {
 	(void)state;
-	put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
+	tu_put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
 	    "smtp_sasl_auth_enable = yes\nsmtp_tls_security_level = secure\n");
-	put("/etc/postfix/master.cf", MASTER_CHROOT);
+	tu_put("/etc/postfix/master.cf", MASTER_CHROOT);
 	expect(check_tls_policy, NONE);
 }
 
@@ -276,26 +189,26 @@ static void
 test_policy_wrapper(void **state)
 {
 	(void)state;
-	put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:465\n"
+	tu_put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:465\n"
 	    "smtp_tls_security_level = encrypt\n");
 	expect(check_tls_policy, WANT("wrappermode off for [smtp.fastmail.com]:465: port 465 "
 				      "expects TLS from the first byte"));
-	put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:submissions\n");
+	tu_put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:submissions\n");
 	expect(check_tls_policy, WANT("wrappermode off for [smtp.fastmail.com]:submissions: port "
 				      "submissions expects TLS from the first byte"));
-	put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:465\n"
+	tu_put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:465\n"
 	    "smtp_tls_wrappermode = yes\nsmtp_tls_security_level = may\n");
 	expect(check_tls_policy, WANT("wrappermode on for [smtp.fastmail.com]:465 at tls level "
 				      "\"may\": smtp_tls_wrappermode requires "
 				      "smtp_tls_security_level = encrypt or stronger"));
-	put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:465\n"
+	tu_put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:465\n"
 	    "smtp_tls_wrappermode = yes\nsmtp_tls_security_level = secure\n");
 	expect(check_tls_policy, NONE);
-	put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
+	tu_put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
 	    "smtp_tls_wrappermode = yes\nsmtp_tls_security_level = encrypt\n");
 	expect(check_tls_policy, WANT("wrappermode on for [smtp.fastmail.com]:587: port 587 "
 				      "expects STARTTLS"));
-	put("/etc/postfix/main.cf", "relayhost = mail.example.net\n"
+	tu_put("/etc/postfix/main.cf", "relayhost = mail.example.net\n"
 	    "smtp_tls_wrappermode = yes\nsmtp_tls_security_level = encrypt\n");
 	expect(check_tls_policy, WANT("wrappermode on for mail.example.net: port 25 expects "
 				      "STARTTLS"));
@@ -305,30 +218,30 @@ static void
 test_policy_sasl_level(void **state)
 {
 	(void)state;
-	put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
+	tu_put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
 	    "smtp_sasl_auth_enable = yes\n");
 	expect(check_tls_policy, WANT("tls level \"none\" for [smtp.fastmail.com]:587 with SASL "
 				      "authentication: the password is sent in plaintext"));
-	put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
+	tu_put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
 	    "smtp_sasl_auth_enable = yes\nsmtp_tls_security_level = may\n");
 	expect(check_tls_policy, WANT("tls level \"may\" for [smtp.fastmail.com]:587 with SASL "
 				      "authentication: the password is sent in plaintext when "
 				      "STARTTLS is missing or fails"));
-	put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
+	tu_put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
 	    "smtp_sasl_auth_enable = yes\nsmtp_tls_security_level = encrypt\n");
 	expect(check_tls_policy, WANT("tls level \"encrypt\" for [smtp.fastmail.com]:587 with "
 				      "SASL authentication: the password goes to a server whose "
 				      "certificate is not verified"));
 	/* one next hop for two senders: said once */
-	put("/etc/postfix/main.cf", "smtp_sasl_auth_enable = yes\nsmtp_tls_security_level = may\n"
+	tu_put("/etc/postfix/main.cf", "smtp_sasl_auth_enable = yes\nsmtp_tls_security_level = may\n"
 	    "sender_dependent_relayhost_maps = texthash:/etc/postfix/sender_relay\n");
-	put("/etc/postfix/sender_relay", "a@example.com [smtp.fastmail.com]:587\n"
+	tu_put("/etc/postfix/sender_relay", "a@example.com [smtp.fastmail.com]:587\n"
 	    "b@example.com [smtp.fastmail.com]:587\n");
 	expect(check_tls_policy, WANT("tls level \"may\" for [smtp.fastmail.com]:587 with SASL "
 				      "authentication: the password is sent in plaintext when "
 				      "STARTTLS is missing or fails"));
 	/* without SASL a low level is not this check's business */
-	put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n");
+	tu_put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n");
 	expect(check_tls_policy, NONE);
 }
 
@@ -336,19 +249,19 @@ static void
 test_policy_obsolete(void **state)
 {
 	(void)state;
-	put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
+	tu_put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
 	    "smtp_sasl_auth_enable = yes\nsmtp_use_tls = yes\n");
 	expect(check_tls_policy,
 	       WANT("obsolete parameter smtp_use_tls = yes: in use, smtp_tls_security_level is "
 		    "empty",
 		    "tls level \"may\" for [smtp.fastmail.com]:587 with SASL authentication: the "
 		    "password is sent in plaintext when STARTTLS is missing or fails"));
-	put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
+	tu_put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
 	    "smtp_sasl_auth_enable = yes\nsmtp_enforce_tls = yes\n"
 	    "smtp_tls_CAfile = /etc/ssl/ca.pem\n");
 	expect(check_tls_policy, WANT("obsolete parameter smtp_enforce_tls = yes: in use, "
 				      "smtp_tls_security_level is empty"));
-	put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
+	tu_put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
 	    "smtp_enforce_tls = yes\nsmtp_tls_security_level = secure\n");
 	expect(check_tls_policy, WANT("obsolete parameter smtp_enforce_tls = yes: ignored, "
 				      "smtp_tls_security_level = secure is set"));
@@ -358,21 +271,21 @@ static void
 test_policy_maps(void **state)
 {
 	(void)state;
-	put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
+	tu_put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
 	    "smtp_sasl_auth_enable = yes\nsmtp_tls_security_level = may\n"
 	    "smtp_tls_policy_maps = hash:/etc/postfix/tls_policy\n");
-	put("/etc/postfix/tls_policy", "[smtp.fastmail.com]:587 secure match=.fastmail.com\n");
+	tu_put("/etc/postfix/tls_policy", "[smtp.fastmail.com]:587 secure match=.fastmail.com\n");
 	expect(check_tls_policy, NONE);		/* the entry overrides main.cf */
-	put("/etc/postfix/tls_policy", "[smtp.fastmail.com]:587 encrypted\n");
+	tu_put("/etc/postfix/tls_policy", "[smtp.fastmail.com]:587 encrypted\n");
 	expect(check_tls_policy, WANT("tls policy for [smtp.fastmail.com]:587 has an unknown "
 				      "level \"encrypted\""));
-	put("/etc/postfix/tls_policy", "# the host name only\nsmtp.fastmail.com secure\n");
+	tu_put("/etc/postfix/tls_policy", "# the host name only\nsmtp.fastmail.com secure\n");
 	expect(check_tls_policy,
 	       WANT("tls policy in hash:/etc/postfix/tls_policy is for \"smtp.fastmail.com\", not "
 		    "the next hop [smtp.fastmail.com]:587: it is not used",
 		    "tls level \"may\" for [smtp.fastmail.com]:587 with SASL authentication: the "
 		    "password is sent in plaintext when STARTTLS is missing or fails"));
-	put("/etc/postfix/tls_policy", "[smtp.fastmail.com]:587 none\n");
+	tu_put("/etc/postfix/tls_policy", "[smtp.fastmail.com]:587 none\n");
 	expect(check_tls_policy, WANT("tls level \"none\" for [smtp.fastmail.com]:587 with SASL "
 				      "authentication: the password is sent in plaintext"));
 }
@@ -382,13 +295,13 @@ static void
 test_policy_transport(void **state)
 {
 	(void)state;
-	put("/etc/postfix/main.cf", "transport_maps = hash:/etc/postfix/transport\n"
+	tu_put("/etc/postfix/main.cf", "transport_maps = hash:/etc/postfix/transport\n"
 	    "smtp_tls_security_level = may\n");
-	put("/etc/postfix/transport", "example.com smtps:[smtp.example.net]:465\n");
-	put("/etc/postfix/master.cf", MASTER_CHROOT "smtps unix - - y - - smtp\n"
+	tu_put("/etc/postfix/transport", "example.com smtps:[smtp.example.net]:465\n");
+	tu_put("/etc/postfix/master.cf", MASTER_CHROOT "smtps unix - - y - - smtp\n"
 	    "  -o smtp_tls_wrappermode=yes\n  -o smtp_tls_security_level=encrypt\n");
 	expect(check_tls_policy, NONE);
-	put("/etc/postfix/master.cf", MASTER_CHROOT "smtps unix - - y - - smtp\n");
+	tu_put("/etc/postfix/master.cf", MASTER_CHROOT "smtps unix - - y - - smtp\n");
 	expect(check_tls_policy, WANT("wrappermode off for [smtp.example.net]:465: port 465 "
 				      "expects TLS from the first byte"));
 }
@@ -402,22 +315,22 @@ test_ca_file(void **state)
 	struct tc old = tc_make("Old Root", NULL, -4000, -30);
 
 	(void)state;
-	put("/etc/postfix/main.cf", "smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt\n");
+	tu_put("/etc/postfix/main.cf", "smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt\n");
 	tc_put("/etc/ssl/certs/ca-certificates.crt", &a, 'c');
 	tc_put("/etc/ssl/certs/ca-certificates.crt", &b, 'c');
 	expect(check_ca, NONE);
 	tc_put("/etc/ssl/certs/ca-certificates.crt", &old, 'c');
 	expect(check_ca, WANT("smtp_tls_CAfile \"/etc/ssl/certs/ca-certificates.crt\": 1 of 3 "
 			      "certificates expired"));
-	put("/etc/postfix/main.cf", "smtp_tls_CAfile = /etc/ssl/missing.crt\n");
+	tu_put("/etc/postfix/main.cf", "smtp_tls_CAfile = /etc/ssl/missing.crt\n");
 	expect(check_ca, WANT("smtp_tls_CAfile \"/etc/ssl/missing.crt\" cannot be read: No such "
 			      "file or directory"));
-	put("/etc/ssl/garbage.crt", "this is not PEM\n");
-	put("/etc/postfix/main.cf", "smtp_tls_CAfile = /etc/ssl/garbage.crt\n");
+	tu_put("/etc/ssl/garbage.crt", "this is not PEM\n");
+	tu_put("/etc/postfix/main.cf", "smtp_tls_CAfile = /etc/ssl/garbage.crt\n");
 	expect(check_ca, WANT("smtp_tls_CAfile \"/etc/ssl/garbage.crt\" holds no certificate"));
-	put("/etc/postfix/main.cf", "smtp_tls_CAfile = /etc/ssl/certs\n");
+	tu_put("/etc/postfix/main.cf", "smtp_tls_CAfile = /etc/ssl/certs\n");
 	expect(check_ca, WANT("smtp_tls_CAfile \"/etc/ssl/certs\" cannot be read: a directory"));
-	put("/etc/postfix/main.cf", "smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt\n"
+	tu_put("/etc/postfix/main.cf", "smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt\n"
 	    "tls_append_default_CA = yes\n");
 	expect(check_ca, WANT("smtp_tls_CAfile \"/etc/ssl/certs/ca-certificates.crt\": 1 of 3 "
 			      "certificates expired",
@@ -435,9 +348,9 @@ system_capath(const struct tc *a, const struct tc *b)
 {
 	tc_put("/usr/share/ca-certificates/a.crt", a, 'c');
 	tc_put("/usr/share/ca-certificates/b.crt", b, 'c');
-	put("/etc/ssl/certs/.keep", "");
-	link_to("/usr/share/ca-certificates/a.crt", "/etc/ssl/certs/a.pem");
-	link_to("/usr/share/ca-certificates/b.crt", "/etc/ssl/certs/b.pem");
+	tu_put("/etc/ssl/certs/.keep", "");
+	tu_symlink("/usr/share/ca-certificates/a.crt", "/etc/ssl/certs/a.pem");
+	tu_symlink("/usr/share/ca-certificates/b.crt", "/etc/ssl/certs/b.pem");
 	tc_hash("/etc/ssl/certs/a.pem", a);
 	tc_hash("/etc/ssl/certs/b.pem", b);
 }
@@ -450,34 +363,34 @@ test_ca_path(void **state)
 
 	(void)state;
 	system_capath(&a, &b);
-	put("/etc/postfix/main.cf", "smtp_tls_CApath = /etc/ssl/certs\n");
-	put("/etc/postfix/master.cf", MASTER_PLAIN);
+	tu_put("/etc/postfix/main.cf", "smtp_tls_CApath = /etc/ssl/certs\n");
+	tu_put("/etc/postfix/master.cf", MASTER_PLAIN);
 	expect(check_ca, NONE);
-	put("/etc/postfix/main.cf", "smtp_tls_CApath = /etc/ssl/nohash\n");
+	tu_put("/etc/postfix/main.cf", "smtp_tls_CApath = /etc/ssl/nohash\n");
 	tc_put("/etc/ssl/nohash/a.pem", &a, 'c');
 	tc_put("/etc/ssl/nohash/b.pem", &b, 'c');
 	expect(check_ca, WANT("smtp_tls_CApath \"/etc/ssl/nohash\" has no hashed names (2 "
 			      "certificate files, none named <hash>.0)"));
-	put("/etc/postfix/main.cf", "smtp_tls_CApath = /etc/ssl/none\n");
+	tu_put("/etc/postfix/main.cf", "smtp_tls_CApath = /etc/ssl/none\n");
 	expect(check_ca, WANT("smtp_tls_CApath \"/etc/ssl/none\" cannot be read: No such file or "
 			      "directory"));
 
 	/* chrooted: the copy under the queue directory counts */
-	put("/etc/postfix/main.cf", "smtp_tls_CApath = /etc/ssl/certs\n");
-	put("/etc/postfix/master.cf", MASTER_CHROOT);
+	tu_put("/etc/postfix/main.cf", "smtp_tls_CApath = /etc/ssl/certs\n");
+	tu_put("/etc/postfix/master.cf", MASTER_CHROOT);
 	expect(check_ca, WANT("smtp_tls_CApath \"/etc/ssl/certs\" is not in the chroot: "
 			      "/var/spool/postfix/etc/ssl/certs: No such file or directory"));
 	/* cp -a of the system's directory: the absolute links dangle in the jail */
-	mkdirs(rpath("/var/spool/postfix/etc/ssl", cmd, sizeof(cmd)));
+	tu_mkdirs("/var/spool/postfix/etc/ssl");
 	snprintf(cmd, sizeof(cmd), "cp -a '%s/etc/ssl/certs' '%s/var/spool/postfix/etc/ssl/'",
-		 root, root);
+		 tu_root, tu_root);
 	assert_int_equal(system(cmd), 0);
 	expect(check_ca, WANT("smtp_tls_CApath \"/etc/ssl/certs\" in the chroot "
 			      "(/var/spool/postfix/etc/ssl/certs) has 2 hashed names, none a "
 			      "readable certificate"));
 	/* configure-instance.sh's copy: the files, rehashed; then one CA is added */
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s/var/spool/postfix/etc/ssl/certs'", root);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(tu_tree_remove(tu_path("/var/spool/postfix/etc/ssl/certs", cmd,
+						  sizeof(cmd))), 0);
 	tc_put("/var/spool/postfix/etc/ssl/certs/a.pem", &a, 'c');
 	tc_put("/var/spool/postfix/etc/ssl/certs/b.pem", &b, 'c');
 	tc_hash("/var/spool/postfix/etc/ssl/certs/a.pem", &a);
@@ -487,7 +400,7 @@ test_ca_path(void **state)
 		struct tc c = tc_make("Root C", NULL, -10, 3650);
 
 		tc_put("/usr/share/ca-certificates/c.crt", &c, 'c');
-		link_to("/usr/share/ca-certificates/c.crt", "/etc/ssl/certs/c.pem");
+		tu_symlink("/usr/share/ca-certificates/c.crt", "/etc/ssl/certs/c.pem");
 		tc_hash("/etc/ssl/certs/c.pem", &c);
 		tc_free(&c);
 	}
@@ -495,12 +408,12 @@ test_ca_path(void **state)
 			      "/etc/ssl/certs differs: 1 certificates only in the system's, 0 only "
 			      "in the chroot's"));
 	/* cp -a again, one name a real file: the other link dangles in the jail */
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s/var/spool/postfix/etc/ssl/certs' '%s/etc/ssl/certs/a.pem'",
-		 root, root);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(tu_tree_remove(tu_path("/var/spool/postfix/etc/ssl/certs", cmd,
+						  sizeof(cmd))), 0);
+	assert_int_equal(tu_tree_remove(tu_path("/etc/ssl/certs/a.pem", cmd, sizeof(cmd))), 0);
 	tc_put("/etc/ssl/certs/a.pem", &a, 'c');
 	snprintf(cmd, sizeof(cmd), "cp -a '%s/etc/ssl/certs' '%s/var/spool/postfix/etc/ssl/'",
-		 root, root);
+		 tu_root, tu_root);
 	assert_int_equal(system(cmd), 0);
 	expect(check_ca, WANT("smtp_tls_CApath \"/etc/ssl/certs\" in the chroot "
 			      "(/var/spool/postfix/etc/ssl/certs) has 2 of 3 hashed names that lead "
@@ -516,28 +429,28 @@ static void
 test_ca_no_trust(void **state)
 {
 	(void)state;
-	put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
+	tu_put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
 	    "smtp_tls_security_level = secure\n");
 	expect(check_ca, WANT("tls level \"secure\" for [smtp.fastmail.com]:587 trusts no CA: "
 			      "smtp_tls_CAfile and smtp_tls_CApath are empty"));
-	put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
+	tu_put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
 	    "smtp_tls_security_level = verify\ntls_append_default_CA = yes\n");
 	expect(check_ca, WANT("tls level \"verify\" for [smtp.fastmail.com]:587 trusts no CA: "
 			      "smtp_tls_CAfile and smtp_tls_CApath are empty (tls_append_default_CA"
 			      " = yes adds nothing without them)"));
-	put("/etc/postfix/main.cf", "smtp_tls_security_level = secure\n");
+	tu_put("/etc/postfix/main.cf", "smtp_tls_security_level = secure\n");
 	expect(check_ca, WANT("tls level \"secure\" trusts no CA: smtp_tls_CAfile and "
 			      "smtp_tls_CApath are empty"));
 	/* the relay's policy entry decides; a tafile is a trust source */
-	put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
+	tu_put("/etc/postfix/main.cf", "relayhost = [smtp.fastmail.com]:587\n"
 	    "smtp_tls_security_level = encrypt\n"
 	    "smtp_tls_policy_maps = texthash:/etc/postfix/tls_policy\n");
-	put("/etc/postfix/tls_policy", "[smtp.fastmail.com]:587 secure\n");
+	tu_put("/etc/postfix/tls_policy", "[smtp.fastmail.com]:587 secure\n");
 	expect(check_ca, WANT("tls level \"secure\" for [smtp.fastmail.com]:587 trusts no CA: "
 			      "smtp_tls_CAfile and smtp_tls_CApath are empty"));
-	put("/etc/postfix/tls_policy", "[smtp.fastmail.com]:587 secure tafile=/etc/postfix/ta.pem\n");
+	tu_put("/etc/postfix/tls_policy", "[smtp.fastmail.com]:587 secure tafile=/etc/postfix/ta.pem\n");
 	expect(check_ca, NONE);
-	put("/etc/postfix/tls_policy", "[smtp.fastmail.com]:587 may\n");
+	tu_put("/etc/postfix/tls_policy", "[smtp.fastmail.com]:587 may\n");
 	expect(check_ca, NONE);
 }
 
@@ -556,35 +469,35 @@ test_client_cert(void **state)
 	(void)state;
 	tc_put("/etc/postfix/client.pem", &good, 'c');
 	tc_put("/etc/postfix/client.key", &good, 'k');
-	put("/etc/postfix/main.cf", "smtp_tls_cert_file = /etc/postfix/client.pem\n"
+	tu_put("/etc/postfix/main.cf", "smtp_tls_cert_file = /etc/postfix/client.pem\n"
 	    "smtp_tls_key_file = /etc/postfix/client.key\n");
 	expect(check_client_cert, NONE);
 	tc_put("/etc/postfix/other.key", &other, 'k');
-	put("/etc/postfix/main.cf", "smtp_tls_cert_file = /etc/postfix/client.pem\n"
+	tu_put("/etc/postfix/main.cf", "smtp_tls_cert_file = /etc/postfix/client.pem\n"
 	    "smtp_tls_key_file = /etc/postfix/other.key\n");
 	expect(check_client_cert, WANT("smtp_tls_key_file \"/etc/postfix/other.key\" does not "
 				       "match the certificate in smtp_tls_cert_file "
 				       "\"/etc/postfix/client.pem\""));
-	put("/etc/postfix/main.cf", "smtp_tls_cert_file = /etc/postfix/client.pem\n");
+	tu_put("/etc/postfix/main.cf", "smtp_tls_cert_file = /etc/postfix/client.pem\n");
 	expect(check_client_cert, WANT("smtp_tls_key_file \"/etc/postfix/client.pem\" cannot be "
 				       "used: no private key in the file"));
-	put("/etc/postfix/main.cf", "smtp_tls_cert_file = /etc/postfix/nothere.pem\n");
+	tu_put("/etc/postfix/main.cf", "smtp_tls_cert_file = /etc/postfix/nothere.pem\n");
 	expect(check_client_cert, WANT("smtp_tls_cert_file \"/etc/postfix/nothere.pem\" cannot be "
 				       "read: No such file or directory"));
 	/* one file with key and certificate: the default key file */
 	tc_put("/etc/postfix/old.pem", &old, 'k');
 	tc_put("/etc/postfix/old.pem", &old, 'c');
-	put("/etc/postfix/main.cf", "smtp_tls_cert_file = /etc/postfix/old.pem\n");
+	tu_put("/etc/postfix/main.cf", "smtp_tls_cert_file = /etc/postfix/old.pem\n");
 	expect(check_client_cert, WANT("client certificate in smtp_tls_cert_file "
 				       "\"/etc/postfix/old.pem\" expired on *Z (35 days ago)"));
 	tc_put("/etc/postfix/soon.pem", &soon, 'k');
 	tc_put("/etc/postfix/soon.pem", &soon, 'c');
-	put("/etc/postfix/main.cf", "smtp_tls_cert_file = /etc/postfix/soon.pem\n");
+	tu_put("/etc/postfix/main.cf", "smtp_tls_cert_file = /etc/postfix/soon.pem\n");
 	expect(check_client_cert, WANT("client certificate in smtp_tls_cert_file "
 				       "\"/etc/postfix/soon.pem\" expires on *Z (in 10 days)"));
 	tc_put("/etc/postfix/later.pem", &later, 'k');
 	tc_put("/etc/postfix/later.pem", &later, 'c');
-	put("/etc/postfix/main.cf", "smtp_tls_cert_file = /etc/postfix/later.pem\n");
+	tu_put("/etc/postfix/main.cf", "smtp_tls_cert_file = /etc/postfix/later.pem\n");
 	expect(check_client_cert, WANT("client certificate in smtp_tls_cert_file "
 				       "\"/etc/postfix/later.pem\" is not valid before *Z"));
 	tc_free(&ca);
@@ -608,12 +521,12 @@ test_client_chain(void **state)
 	tc_put("/etc/postfix/chain.pem", &leaf, 'k');
 	tc_put("/etc/postfix/chain.pem", &leaf, 'c');
 	tc_put("/etc/postfix/chain.pem", &mid, 'c');
-	put("/etc/postfix/main.cf", "smtp_tls_chain_files = /etc/postfix/chain.pem\n");
+	tu_put("/etc/postfix/main.cf", "smtp_tls_chain_files = /etc/postfix/chain.pem\n");
 	expect(check_client_cert, NONE);
 	tc_put("/etc/postfix/swapped.pem", &leaf, 'k');
 	tc_put("/etc/postfix/swapped.pem", &mid, 'c');
 	tc_put("/etc/postfix/swapped.pem", &leaf, 'c');
-	put("/etc/postfix/main.cf", "smtp_tls_chain_files = /etc/postfix/swapped.pem\n");
+	tu_put("/etc/postfix/main.cf", "smtp_tls_chain_files = /etc/postfix/swapped.pem\n");
 	expect(check_client_cert,
 	       WANT("smtp_tls_chain_files \"/etc/postfix/swapped.pem\": the private key does not "
 		    "match certificate 1",
@@ -621,13 +534,13 @@ test_client_chain(void **state)
 		    "by certificate 2 (chain out of order)"));
 	tc_put("/etc/postfix/nokey.pem", &leaf, 'c');
 	tc_put("/etc/postfix/nokey.pem", &mid, 'c');
-	put("/etc/postfix/main.cf", "smtp_tls_chain_files = /etc/postfix/nokey.pem\n");
+	tu_put("/etc/postfix/main.cf", "smtp_tls_chain_files = /etc/postfix/nokey.pem\n");
 	expect(check_client_cert, WANT("smtp_tls_chain_files \"/etc/postfix/nokey.pem\": no "
 				       "private key before certificate 1"));
 	tc_put("/etc/postfix/wrongkey.pem", &other, 'k');
 	tc_put("/etc/postfix/wrongkey.pem", &leaf, 'c');
 	tc_put("/etc/postfix/wrongkey.pem", &mid, 'c');
-	put("/etc/postfix/main.cf", "smtp_tls_chain_files = /etc/postfix/wrongkey.pem\n");
+	tu_put("/etc/postfix/main.cf", "smtp_tls_chain_files = /etc/postfix/wrongkey.pem\n");
 	expect(check_client_cert, WANT("smtp_tls_chain_files \"/etc/postfix/wrongkey.pem\": the "
 				       "private key does not match certificate 1"));
 	/* cert file with the chain in the wrong order (root before intermediate) */
@@ -635,7 +548,7 @@ test_client_chain(void **state)
 	tc_put("/etc/postfix/c.pem", &ca, 'c');
 	tc_put("/etc/postfix/c.pem", &mid, 'c');
 	tc_put("/etc/postfix/c.key", &leaf, 'k');
-	put("/etc/postfix/main.cf", "smtp_tls_cert_file = /etc/postfix/c.pem\n"
+	tu_put("/etc/postfix/main.cf", "smtp_tls_cert_file = /etc/postfix/c.pem\n"
 	    "smtp_tls_key_file = /etc/postfix/c.key\n");
 	expect(check_client_cert, WANT("smtp_tls_cert_file \"/etc/postfix/c.pem\": certificate 1 "
 				       "is not issued by certificate 2 (chain out of order)"));
@@ -658,8 +571,8 @@ test_certs_pem(void **state)
 	(void)state;
 	tc_put("/k.pem", &a, 'k');
 	tc_put("/k.pem", &a, 'c');
-	put("/x.pem", "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n");
-	assert_int_equal(certs_pem_load(root, "/k.pem", 0, &p), 0);
+	tu_put("/x.pem", "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n");
+	assert_int_equal(certs_pem_load(tu_root, "/k.pem", 0, &p), 0);
 	assert_int_equal(p.n, 1);
 	assert_int_equal(p.nkeys, 1);
 	assert_string_equal(p.c[0].subject, "CN=Root A,O=fmrd test");
@@ -667,21 +580,21 @@ test_certs_pem(void **state)
 	assert_true(p.c[0].key_before && p.c[0].key_match == 1);
 	assert_true(p.c[0].days_left >= 3648 && p.c[0].days_left <= 3650);
 	certs_pem_free(&p);
-	assert_int_equal(certs_pem_load(root, "/x.pem", 0, &p), 0);
+	assert_int_equal(certs_pem_load(tu_root, "/x.pem", 0, &p), 0);
 	assert_int_equal(p.n, 0);
 	assert_int_equal(p.nother, 1);
 	certs_pem_free(&p);
 	/* an encrypted key cannot be used (no passphrase) */
-	fp = fopen(rpath("/enc.key", path, sizeof(path)), "w");
+	fp = fopen(tu_path("/enc.key", path, sizeof(path)), "w");
 	assert_non_null(fp);
 	PEM_write_PKCS8PrivateKey(fp, a.k, EVP_aes_128_cbc(), "pw", 2, NULL, NULL);
 	fclose(fp);
-	assert_int_equal(certs_key_matches(root, "/enc.key", "/k.pem", why, sizeof(why)), -1);
+	assert_int_equal(certs_key_matches(tu_root, "/enc.key", "/k.pem", why, sizeof(why)), -1);
 	assert_string_equal(why, "the private key is encrypted with a passphrase");
-	assert_int_equal(certs_pem_load(root, "/enc.key", 0, &p), 0);
+	assert_int_equal(certs_pem_load(tu_root, "/enc.key", 0, &p), 0);
 	assert_int_equal(p.nencrypted, 1);
 	certs_pem_free(&p);
-	assert_int_equal(certs_key_matches(root, "/k.pem", "/k.pem", why, sizeof(why)), 1);
+	assert_int_equal(certs_key_matches(tu_root, "/k.pem", "/k.pem", why, sizeof(why)), 1);
 	tc_free(&a);
 }
 
@@ -691,24 +604,24 @@ test_certs_resolve(void **state)
 	char out[2048], want[2048];
 
 	(void)state;
-	put("/usr/share/x.crt", "x");
-	put("/etc/ssl/keep", "");
-	link_to("/usr/share/x.crt", "/etc/ssl/abs.pem");
-	link_to("../../usr/share/x.crt", "/etc/ssl/rel.pem");
-	link_to("/etc/ssl", "/etc/ssl2");
-	link_to("/loop2", "/loop1");
-	link_to("/loop1", "/loop2");
-	snprintf(want, sizeof(want), "%s/usr/share/x.crt", root);
-	assert_int_equal(certs_resolve(root, "/etc/ssl/abs.pem", out, sizeof(out)), 0);
+	tu_put("/usr/share/x.crt", "x");
+	tu_put("/etc/ssl/keep", "");
+	tu_symlink("/usr/share/x.crt", "/etc/ssl/abs.pem");
+	tu_symlink("../../usr/share/x.crt", "/etc/ssl/rel.pem");
+	tu_symlink("/etc/ssl", "/etc/ssl2");
+	tu_symlink("/loop2", "/loop1");
+	tu_symlink("/loop1", "/loop2");
+	snprintf(want, sizeof(want), "%s/usr/share/x.crt", tu_root);
+	assert_int_equal(certs_resolve(tu_root, "/etc/ssl/abs.pem", out, sizeof(out)), 0);
 	assert_string_equal(out, want);
-	assert_int_equal(certs_resolve(root, "/etc/ssl/rel.pem", out, sizeof(out)), 0);
+	assert_int_equal(certs_resolve(tu_root, "/etc/ssl/rel.pem", out, sizeof(out)), 0);
 	assert_string_equal(out, want);
-	assert_int_equal(certs_resolve(root, "/etc/ssl2/abs.pem", out, sizeof(out)), 0);
+	assert_int_equal(certs_resolve(tu_root, "/etc/ssl2/abs.pem", out, sizeof(out)), 0);
 	assert_string_equal(out, want);
 	/* ".." never leaves the base */
-	assert_int_equal(certs_resolve(root, "/../../../usr/share/x.crt", out, sizeof(out)), 0);
+	assert_int_equal(certs_resolve(tu_root, "/../../../usr/share/x.crt", out, sizeof(out)), 0);
 	assert_string_equal(out, want);
-	assert_int_equal(certs_resolve(root, "/loop1", out, sizeof(out)), -1);
+	assert_int_equal(certs_resolve(tu_root, "/loop1", out, sizeof(out)), -1);
 	assert_int_equal(errno, ELOOP);
 }
 
@@ -721,14 +634,14 @@ test_certs_dir_cap(void **state)
 	int i, fd;
 
 	(void)state;
-	mkdirs(rpath("/big", path, sizeof(path)));
+	tu_mkdirs("/big");
 	for (i = 0; i < CERTS_MAX_DIR_ENTRIES + 10; i++) {
-		snprintf(path, sizeof(path), "%s/big/%08x.%d", root, (unsigned)i, i % 3);
+		snprintf(path, sizeof(path), "%s/big/%08x.%d", tu_root, (unsigned)i, i % 3);
 		fd = creat(path, 0644);
 		assert_true(fd >= 0);
 		close(fd);
 	}
-	assert_int_equal(certs_dir_load(root, "/big", 0, &d), 0);
+	assert_int_equal(certs_dir_load(tu_root, "/big", 0, &d), 0);
 	assert_true(d.truncated);
 	assert_int_equal(d.nentries, CERTS_MAX_DIR_ENTRIES);
 	assert_int_equal(d.nhashed, CERTS_MAX_HASHED);

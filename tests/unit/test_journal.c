@@ -294,7 +294,7 @@ test_follow_new_ident(void **state)
 	static const int64_t t4[] = { INT64_C(1795432095000000) };
 	static const char *const fifth[] = { "postfix-fifth/smtp", "postfix/smtp" };
 	static const int64_t t5[] = { INT64_C(1795432096000000), INT64_C(1795432097000000) };
-	char dir[] = "/tmp/fmrd-journal.XXXXXX", cmd[128];
+	char dir[] = "/tmp/fmrd-journal.XXXXXX";
 	struct strbuf err;
 	struct input *in;
 	struct line ln;
@@ -356,8 +356,7 @@ test_follow_new_ident(void **state)
 	assert_int_equal(input_next(in, &ln), INPUT_AGAIN);
 	input_close(in);
 	sb_free(&err);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(tu_tree_remove(dir), 0);
 }
 #endif
 

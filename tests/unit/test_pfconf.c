@@ -20,38 +20,21 @@
 #include "pfconf.h"
 #include "textsafe.h"
 
-static char dir[] = "/tmp/fmrd-pfconf.XXXXXX";
-
-static void
-put(const char *name, const char *text)
-{
-	char path[256];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-}
+#include "testutil.h"
 
 static int
 setup(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/fmrd-pfconf.XXXXXX");
-	return mkdtemp(dir) == NULL;
+	return tu_root_make("pfconf") != 0;
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[300];
-
 	(void)state;
 	ts_secrets_clear();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) != 0;
+	return tu_root_remove() != 0;
 }
 
 static void
@@ -61,11 +44,11 @@ test_main_cf(void **state)
 	const struct cf_where *w;
 
 	(void)state;
-	put("main.cf", "# comment\nrelayhost = [smtp.example.com]:587\n"
+	tu_put("main.cf", "# comment\nrelayhost = [smtp.example.com]:587\n"
 	    "myhost = mx1\nmydomain = example.com\nmyhostname = $myhost.${mydomain}\n"
 	    "smtp_tls_security_level = may\n  # comment inside\n"
 	    "smtp_tls_security_level = encrypt\nlong = a,\n    b,\n\tc\n");
-	assert_int_equal(pfconf_load(&cf, dir), 0);
+	assert_int_equal(pfconf_load(&cf, tu_root), 0);
 	assert_string_equal(pfconf_get(&cf, "relayhost", &w), "[smtp.example.com]:587");
 	assert_int_equal(w->line, 2);
 	assert_string_equal(pfconf_get(&cf, "myhostname", NULL), "mx1.example.com");
@@ -121,8 +104,8 @@ test_expansion_nested_and_bounded(void **state)
 	}
 	sb_adds(&sb, "p8 =\nself = $self\n");
 	snprintf(big, sizeof(big), "%s", sb.s);
-	put("main.cf", big);
-	assert_int_equal(pfconf_load(&cf, dir), 0);
+	tu_put("main.cf", big);
+	assert_int_equal(pfconf_load(&cf, tu_root), 0);
 	assert_string_equal(pfconf_get(&cf, "level", NULL), "EEEEEEEEE");
 	t0 = clock();
 	(void)pfconf_get(&cf, "p0", NULL);
@@ -139,21 +122,21 @@ test_master_cf_chroot(void **state)
 	const struct cf_where *w;
 
 	(void)state;
-	put("main.cf", "compatibility_level = 0\n");
-	put("master.cf", "smtp      inet  n       -       y       -       -       smtpd\n"
+	tu_put("main.cf", "compatibility_level = 0\n");
+	tu_put("master.cf", "smtp      inet  n       -       y       -       -       smtpd\n"
 	    "smtp      unix  -       -       y       -       -       smtp\n"
 	    "relay     unix  -       -       n       -       -       smtp\n"
 	    "  -o syslog_name=postfix/$service_name\n"
 	    "lmtp      unix  -       -       -       -       -       lmtp\n");
-	assert_int_equal(pfconf_load(&cf, dir), 0);
+	assert_int_equal(pfconf_load(&cf, tu_root), 0);
 	assert_int_equal(pfconf_service_chroot(&cf, "smtp", &w), 1);
 	assert_int_equal(w->line, 2);		/* the unix service, not smtpd */
 	assert_int_equal(pfconf_service_chroot(&cf, "relay", NULL), 0);
 	assert_int_equal(pfconf_service_chroot(&cf, "lmtp", NULL), 1);	/* '-' at level 0 */
 	assert_int_equal(pfconf_service_chroot(&cf, "nope", NULL), -1);
 	pfconf_free(&cf);
-	put("main.cf", "compatibility_level = 3.6\n");
-	assert_int_equal(pfconf_load(&cf, dir), 0);
+	tu_put("main.cf", "compatibility_level = 3.6\n");
+	assert_int_equal(pfconf_load(&cf, tu_root), 0);
 	assert_int_equal(pfconf_service_chroot(&cf, "lmtp", NULL), 0);	/* '-' at level >= 1 */
 	pfconf_free(&cf);
 }
@@ -165,11 +148,11 @@ test_password_map_and_secrets(void **state)
 	struct strbuf out;
 
 	(void)state;
-	put("main.cf", "smtp_sasl_password_maps = hash:/etc/postfix-out/relay_passwd\n"
+	tu_put("main.cf", "smtp_sasl_password_maps = hash:/etc/postfix-out/relay_passwd\n"
 	    "lmtp_sasl_password_maps = static:{ u:two words }\n");
-	put("relay_passwd", "# comment\n[smtp.example.com]:587 me@example.com:FilePw-123\n"
+	tu_put("relay_passwd", "# comment\n[smtp.example.com]:587 me@example.com:FilePw-123\n"
 	    "broken-line-without-value\n");
-	assert_int_equal(pfconf_load(&cf, dir), 0);
+	assert_int_equal(pfconf_load(&cf, tu_root), 0);
 	assert_non_null(cf.sasl_file);		/* found beside main.cf */
 	assert_int_equal(cf.nsasl, 1);
 	assert_string_equal(cf.sasl[0].key, "[smtp.example.com]:587");
@@ -190,29 +173,29 @@ test_sasl_db_state(void **state)
 	char path[256];
 
 	(void)state;
-	put("main.cf", "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\n");
-	put("sasl_passwd", "[smtp.example.com]:587 u:p\n");
-	assert_int_equal(pfconf_load(&cf, dir), 0);
+	tu_put("main.cf", "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\n");
+	tu_put("sasl_passwd", "[smtp.example.com]:587 u:p\n");
+	assert_int_equal(pfconf_load(&cf, tu_root), 0);
 	assert_int_equal(cf.sasl_db_state, SASL_DB_MISSING);
 	pfconf_free(&cf);
-	put("sasl_passwd.db", "db");
-	assert_int_equal(pfconf_load(&cf, dir), 0);
+	tu_put("sasl_passwd.db", "db");
+	assert_int_equal(pfconf_load(&cf, tu_root), 0);
 	assert_int_equal(cf.sasl_db_state, SASL_DB_FRESH);
 	pfconf_free(&cf);
-	snprintf(path, sizeof(path), "%s/sasl_passwd.db", dir);
+	tu_path("sasl_passwd.db", path, sizeof(path));
 	assert_int_equal(utimes(path, old), 0);
-	assert_int_equal(pfconf_load(&cf, dir), 0);
+	assert_int_equal(pfconf_load(&cf, tu_root), 0);
 	assert_int_equal(cf.sasl_db_state, SASL_DB_STALE);
 	assert_non_null(strstr(cf.sasl_db_where.text, "sasl_passwd.db modified 2001-09-"));
 	pfconf_free(&cf);
 	/* lmdb: postmap writes FILE.lmdb, not FILE.db */
-	put("main.cf", "smtp_sasl_password_maps = lmdb:/etc/postfix/sasl_passwd\n");
-	assert_int_equal(pfconf_load(&cf, dir), 0);
+	tu_put("main.cf", "smtp_sasl_password_maps = lmdb:/etc/postfix/sasl_passwd\n");
+	assert_int_equal(pfconf_load(&cf, tu_root), 0);
 	assert_int_equal(cf.sasl_db_state, SASL_DB_MISSING);
 	pfconf_free(&cf);
 	/* texthash: needs no database */
-	put("main.cf", "smtp_sasl_password_maps = texthash:/etc/postfix/sasl_passwd\n");
-	assert_int_equal(pfconf_load(&cf, dir), 0);
+	tu_put("main.cf", "smtp_sasl_password_maps = texthash:/etc/postfix/sasl_passwd\n");
+	assert_int_equal(pfconf_load(&cf, tu_root), 0);
 	assert_int_equal(cf.sasl_db_state, SASL_DB_UNKNOWN);
 	pfconf_free(&cf);
 }
@@ -229,8 +212,8 @@ test_map_not_from_host_dir(void **state)
 	FILE *fp;
 
 	(void)state;
-	snprintf(host, sizeof(host), "%s/host-etc-postfix", dir);
-	snprintf(other, sizeof(other), "%s/copy", dir);
+	snprintf(host, sizeof(host), "%s/host-etc-postfix", tu_root);
+	snprintf(other, sizeof(other), "%s/copy", tu_root);
 	assert_int_equal(mkdir(host, 0755), 0);
 	assert_int_equal(mkdir(other, 0755), 0);
 	/* the "host" has a real password map */

@@ -17,45 +17,23 @@
 #include "relays.h"
 #include "textsafe.h"
 
-static char root[64];
-
-static void
-put(const char *name, const char *text)
-{
-	char path[256];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", root, name);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-}
+#include "testutil.h"
 
 static int
 setup(void **state)
 {
-	char path[128];
-
 	(void)state;
-	strcpy(root, "/tmp/fmrd-relays.XXXXXX");
-	if (mkdtemp(root) == NULL)
+	if (tu_root_make("relays") != 0)
 		return 1;
-	snprintf(path, sizeof(path), "%s/etc", root);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/etc/postfix", root);
-	return mkdir(path, 0755);
+	return tu_mkdirs("etc/postfix");
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
 	ts_secrets_clear();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) != 0;
+	return tu_root_remove() != 0;
 }
 
 static const char master_cf[] =
@@ -91,8 +69,8 @@ collect(const char *main_cf, char *buf, size_t size)
 	struct pfconf cf;
 	struct relay_list l;
 
-	put("etc/postfix/main.cf", main_cf);
-	assert_int_equal(pfconf_load_root(&cf, NULL, root), 0);
+	tu_put("etc/postfix/main.cf", main_cf);
+	tu_load(&cf);
 	relays_collect(&cf, &l);
 	describe(&l, buf, size);
 	relays_free(&l);
@@ -105,7 +83,7 @@ test_relayhost_forms(void **state)
 	char buf[2048];
 
 	(void)state;
-	put("etc/postfix/master.cf", master_cf);
+	tu_put("etc/postfix/master.cf", master_cf);
 	collect("relayhost = [SMTP.Fastmail.com]:587\n", buf, sizeof(buf));
 	assert_string_equal(buf, "relayhost [SMTP.Fastmail.com]:587 smtp.fastmail.com 587 1 - 1");
 	collect("mydomain = example.org\nrelayhost = $mydomain\n", buf, sizeof(buf));
@@ -129,8 +107,8 @@ test_transport_maps(void **state)
 	char buf[2048];
 
 	(void)state;
-	put("etc/postfix/master.cf", master_cf);
-	put("etc/postfix/transport",
+	tu_put("etc/postfix/master.cf", master_cf);
+	tu_put("etc/postfix/transport",
 	    "# comment\n"
 	    "example.com    fastmail:[smtp.fastmail.com]:465\n"
 	    "example.net    smtp:\n"		/* recipient domain: no relay */
@@ -158,16 +136,16 @@ test_sender_dependent(void **state)
 	size_t n;
 
 	(void)state;
-	put("etc/postfix/master.cf", master_cf);
-	put("etc/postfix/sender_relay",
+	tu_put("etc/postfix/master.cf", master_cf);
+	tu_put("etc/postfix/sender_relay",
 	    "alice@example.com   [smtp.fastmail.com]:587\n"
 	    "bob@example.com     [smtp.fastmail.com]:587\n"
 	    "@example.org        [smtp.gmail.com]:587\n"
 	    "@example.net        DUNNO\n");
-	put("etc/postfix/main.cf",
+	tu_put("etc/postfix/main.cf",
 	    "relayhost = [smtp.fastmail.com]:587\n"
 	    "sender_dependent_relayhost_maps = hash:/etc/postfix/sender_relay\n");
-	assert_int_equal(pfconf_load_root(&cf, NULL, root), 0);
+	tu_load(&cf);
 	relays_collect(&cf, &l);
 	describe(&l, buf, sizeof(buf));
 	assert_string_equal(buf,
@@ -218,7 +196,7 @@ test_no_master_cf(void **state)
 
 	(void)state;
 	/* master.cf missing: any transport is taken as smtp-like */
-	put("etc/postfix/transport", "example.com  custom:[relay.example]:587\n");
+	tu_put("etc/postfix/transport", "example.com  custom:[relay.example]:587\n");
 	collect("transport_maps = hash:/etc/postfix/transport, hash:/etc/postfix/none\n",
 		buf, sizeof(buf));
 	assert_string_equal(buf, "transport_maps [relay.example]:587 relay.example 587 1 example.com 1");
