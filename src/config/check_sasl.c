@@ -269,7 +269,7 @@ sasl_unread(struct sasl_state *st, const char *spec, const struct cf_table *t)
 static int
 sasl_malformed(const struct cf_entry *e)
 {
-	return *e->value == '\0' && !e->has_secret;
+	return *e->value == '\0' && !e->has_secret && !e->inline_entry;
 }
 
 static void
@@ -313,7 +313,11 @@ sasl_entries(struct sasl_state *st, const struct cf_table *t)
 			sasl_line_obs(st, t, e, why);
 			continue;
 		}
-		if (klen > 1 && e->key[klen - 1] == ':') {
+		if (e->inline_entry && *e->value == '\0' && !e->has_secret) {
+			snprintf(why, sizeof(why), "smtp_sasl_password_maps entry \"%s\" has an "
+				 "empty value", e->key);
+			sasl_line_obs(st, t, e, why);
+		} else if (klen > 1 && e->key[klen - 1] == ':') {
 			snprintf(why, sizeof(why), "key \"%s\" ends with ':' (the \"key: value\" form "
 				 "of aliases)", e->key);
 			sasl_line_obs(st, t, e, why);
@@ -365,7 +369,8 @@ sasl_map(struct sasl_state *st, const char *spec)
 }
 
 /* Read each table of smtp_sasl_password_maps (comma or blank separated;
- * "{...}" groups of static: and inline: are skipped whole). */
+ * inline:{...} is read, static: and other "{...}" groups are skipped
+ * whole). */
 static void
 sasl_maps(struct sasl_state *st, const char *maps)
 {
@@ -388,8 +393,8 @@ sasl_maps(struct sasl_state *st, const char *maps)
 		}
 		if (*p != '\0')
 			*p++ = '\0';
-		if (strchr(tok, '{') != NULL || strncmp(tok, "static:", 7) == 0
-		    || strncmp(tok, "inline:", 7) == 0) {
+		if (strncmp(tok, "static:", 7) == 0
+		    || (strchr(tok, '{') != NULL && strncmp(tok, "inline:{", 8) != 0)) {
 			st->lookups_known = 0;	/* never shown: may hold a password */
 			continue;
 		}

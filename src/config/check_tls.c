@@ -6,6 +6,8 @@
  * before the chroot, CApath searched inside it), and the client
  * certificate, key and chain files. Observation texts: docs/OBSERVATIONS.md.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,11 +218,46 @@ tls_policy_find(const struct cf_table *t, const struct relay *r)
 	return NULL;
 }
 
+/* A policy table whose source is missing: when its compiled file is
+ * missing too, smtp(8) cannot open the table and defers every delivery
+ * ("client TLS configuration problem"). Says so and returns 1; 0 when
+ * that cannot be told (the compiled file is there or unreadable, a type
+ * without one, a file of the host's /etc/postfix for another directory). */
+static int
+tls_policy_absent(struct pfconf *cf, struct obs_out *out, const char *spec,
+		  const struct cf_table *t)
+{
+	const char *suffix = t->type != NULL ? pfconf_table_suffix(t->type) : NULL;
+	const struct cf_where *w = NULL;
+	char db[4200], path[4400];
+	size_t h = strlen(pfconf_host_dir);
+	struct obs_ev ev;
+	struct stat st;
+
+	if (t->err != ENOENT || suffix == NULL || t->name == NULL || *t->name != '/')
+		return 0;
+	snprintf(db, sizeof(db), "%s%s", t->name, suffix);
+	/* a file of /etc/postfix is looked for in the configuration directory */
+	if (strncmp(t->name, pfconf_host_dir, h) == 0 && t->name[h] == '/' && !pfconf_dir_is_host(cf))
+		snprintf(path, sizeof(path), "%s/%s", cf->dir, db + h + 1);
+	else
+		pfconf_path(cf, db, path, sizeof(path));
+	if (stat(path, &st) == 0 || errno != ENOENT)
+		return 0;
+	pfconf_get(cf, "smtp_tls_policy_maps", &w);
+	if (w != NULL)
+		tls_ev_where(&ev, w);
+	obs_emit(out, OBS_CONFIG, "tls_policy", NULL, &ev, w != NULL,
+		 "table %s (smtp_tls_policy_maps, read by smtp): neither the source %s nor "
+		 "the compiled file %s exists", spec, t->name, path);
+	return 1;
+}
+
 static void
 tls_policy_lookup(struct pfconf *cf, struct obs_out *out, const char *check,
 		  const struct relay *r, struct tls_policy *pol, int report)
 {
-	const char *maps = pfconf_get(cf, "smtp_tls_policy_maps", NULL), *p;
+	const char *maps = pfconf_get(cf, "smtp_tls_policy_maps", NULL), *p, *lp;
 	char list[4096], spec[4096];
 	const struct cf_entry *e;
 	struct cf_table t;
@@ -230,13 +267,10 @@ tls_policy_lookup(struct pfconf *cf, struct obs_out *out, const char *check,
 	if (maps == NULL || *maps == '\0')
 		return;
 	snprintf(list, sizeof(list), "%s", maps);
-	for (p = list; *p != '\0' && pol->value == NULL; p += n) {
-		p += strspn(p, " ,\t");
-		if ((n = strcspn(p, " ,\t")) == 0)
-			break;
+	for (lp = list; pol->value == NULL && (p = pfconf_list_next(&lp, &n)) != NULL;) {
 		snprintf(spec, sizeof(spec), "%.*s", (int)n, p);
 		if (pfconf_table_read(cf, spec, 0, &t) < 0) {
-			if (report && t.path == NULL && t.err != 0)
+			if (report && t.path == NULL && t.err != 0 && !tls_policy_absent(cf, out, spec, &t))
 				check_skipped(out, check, t.name != NULL ? t.name : spec,
 					      t.why != NULL ? t.why : strerror(t.err));
 			pfconf_table_free(&t);
@@ -407,6 +441,14 @@ tls_relay_policy(struct pfconf *cf, struct obs_out *out, const struct relay *r, 
 		ev[nev++] = pol.ev;
 		obs_emit(out, OBS_CONFIG, "tls_policy", r->host, ev, nev,
 			 "tls policy for %s has an unknown level \"%s\"", r->nexthop, e.level);
+		tls_policy_free(&pol);
+		return;
+	}
+	if (pol.value == NULL && e.lev == LEV_BAD) {	/* smtp(8) stops: fatal */
+		ev[nev++] = e.level_ev;
+		obs_emit(out, OBS_CONFIG, "tls_policy", r->host, ev, nev,
+			 "smtp_tls_security_level for %s has an unknown level \"%s\"",
+			 r->nexthop, e.level);
 		tls_policy_free(&pol);
 		return;
 	}

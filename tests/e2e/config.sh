@@ -13,6 +13,7 @@
 #                  observations, count, evidence: ["KIND FILE:LINE"]}]},
 #                  the copy's path written as ROOT; UPDATE=1 rewrites it
 # Every case also runs as a text report; no output may contain "SECRET"
+# and a --config-only report none of the phrases of tests/config/log-only.txt
 # (the fixtures' passwords carry it) nor an ESC byte. FMRD_WRAP (e.g.
 # valgrind ...) is put before the binary of the JSON run.
 . "$(dirname "$0")/tap.sh"
@@ -65,6 +66,15 @@ for dir in $(find "$cases" -mindepth 1 -maxdepth 1 -type d | LC_ALL=C sort); do
 			"$(grep -h SECRET "$tmpdir/$name.txt" "$tmpdir/$name.json" "$tmpdir/$name.err" | head -5)"
 	else
 		ok "$name: text report clean, no password in any output"
+	fi
+	# without a log, no finding may tell of a log line (tests/config/log-only.txt)
+	if [ ! -f "$dir/mail.log" ]; then
+		grep -v '^#' "$FMRD_SRCDIR/tests/config/log-only.txt" > "$tmpdir/log-only"
+		if grep -F -f "$tmpdir/log-only" "$tmpdir/$name.txt" > "$tmpdir/$name.lo"; then
+			not_ok "$name: --config-only tells of a log line" "$(head -5 "$tmpdir/$name.lo")"
+		else
+			ok "$name: --config-only tells nothing only a log line could"
+		fi
 	fi
 done
 tap_done
