@@ -42,9 +42,14 @@ void check_chroot_files(struct pfconf *cf, struct obs_out *out);
 void check_sender(struct pfconf *cf, struct obs_out *out);
 void check_routing(struct pfconf *cf, struct obs_out *out);
 void check_params(struct pfconf *cf, struct obs_out *out);
+void check_maps(struct pfconf *cf, struct obs_out *out);
 /* Where check_params finds postfix-params.list: the file, or the patterns
  * directory (or a rules file) it sits in; NULL: where the built-in rules
  * are ($FMRELAY_DOCTOR_PATTERNS, the source tree's, PKGDATADIR's). */
 void check_params_set_list(const char *path);
+/* Where a data file of the checks (postfix-params.list,
+ * postfix-maptypes.list) is: beside the list check_params_set_list named,
+ * else where the built-in rules are. Returns buf. */
+const char *check_data_file(const char *file, char *buf, size_t size);
 
 #endif

@@ -9,6 +9,7 @@
 
 const struct check_entry check_table[] = {
 	{ "params", check_params, "parameter names Postfix does not know, set twice" },
+	{ "maps", check_maps, "table types Postfix cannot open (built in or dynamicmaps.cf)" },
 	{ "routing", check_routing, "relayhost syntax; mail for a domain kept on this host" },
 	{ "sasl_settings", check_sasl_settings,
 	  "smtp_sasl_auth_enable, security options, mechanism filter, SASL plugins" },

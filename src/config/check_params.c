@@ -28,23 +28,26 @@
 
 static char *params_list;	/* set by check_params_set_list, or NULL */
 
-/* The list for PATH: the file itself, or postfix-params.list in the
- * patterns directory PATH, or beside the rules file PATH. */
+/* Data file FILE for PATH: PATH itself when it is FILE, FILE in the
+ * patterns directory PATH, or beside the rules or list file PATH. */
 static const char *
-params_list_at(const char *path, char *buf, size_t size)
+params_data_at(const char *path, const char *file, char *buf, size_t size)
 {
 	struct stat st;
-	const char *slash;
-	size_t n = strlen(path);
+	const char *slash = strrchr(path, '/');
+	const char *base = slash != NULL ? slash + 1 : path;
 
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		snprintf(buf, size, "%s/%s", path, PARAMS_LIST);
-	else if (n > 5 && strcmp(path + n - 5, ".list") == 0)
+		snprintf(buf, size, "%s/%s", path, file);
+	else if (strcmp(file, PARAMS_LIST) == 0 && strlen(base) > 5
+		 && strcmp(base + strlen(base) - 5, ".list") == 0)
+		snprintf(buf, size, "%s", path);	/* a parameter list of its own */
+	else if (strcmp(base, file) == 0)
 		snprintf(buf, size, "%s", path);
-	else if ((slash = strrchr(path, '/')) != NULL)
-		snprintf(buf, size, "%.*s/%s", (int)(slash - path), path, PARAMS_LIST);
+	else if (slash != NULL)
+		snprintf(buf, size, "%.*s/%s", (int)(slash - path), path, file);
 	else
-		snprintf(buf, size, "%s", PARAMS_LIST);
+		snprintf(buf, size, "%s", file);
 	return buf;
 }
 
@@ -54,14 +57,12 @@ check_params_set_list(const char *path)
 	char buf[4096];
 
 	free(params_list);
-	params_list = path != NULL ? xstrdup(params_list_at(path, buf, sizeof(buf))) : NULL;
+	params_list = path != NULL ? xstrdup(params_data_at(path, PARAMS_LIST, buf, sizeof(buf)))
+				   : NULL;
 }
 
-/* Without a setting: where the built-in rules are (as src/main.c finds
- * them): $FMRELAY_DOCTOR_PATTERNS, the source tree's patterns/ for a
- * binary in the build tree, else the installed ones. */
-static const char *
-params_list_default(char *buf, size_t size)
+const char *
+check_data_file(const char *file, char *buf, size_t size)
 {
 	const char *env = getenv("FMRELAY_DOCTOR_PATTERNS");
 #ifdef FMRD_BUILD_BINDIR
@@ -70,20 +71,20 @@ params_list_default(char *buf, size_t size)
 #endif
 
 	if (params_list != NULL)
-		return params_list;
+		return params_data_at(params_list, file, buf, size);
 	if (env != NULL && *env != '\0')
-		return params_list_at(env, buf, size);
+		return params_data_at(env, file, buf, size);
 #ifdef FMRD_BUILD_BINDIR
 	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
 		exe[n] = '\0';
 		if ((slash = strrchr(exe, '/')) != NULL) {
 			*slash = '\0';
 			if (strcmp(exe, FMRD_BUILD_BINDIR) == 0)
-				return params_list_at(FMRD_SRC_PATTERNS, buf, size);
+				return params_data_at(FMRD_SRC_PATTERNS, file, buf, size);
 		}
 	}
 #endif
-	snprintf(buf, size, "%s/patterns/%s", PKGDATADIR, PARAMS_LIST);
+	snprintf(buf, size, "%s/patterns/%s", PKGDATADIR, file);
 	return buf;
 }
 
@@ -285,7 +286,7 @@ static void
 params_unknown(struct pfconf *cf, struct obs_out *out, const char *file)
 {
 	char buf[4096];
-	const char *list = params_list_default(buf, sizeof(buf));
+	const char *list = check_data_file(PARAMS_LIST, buf, sizeof(buf));
 	struct names nm;
 	struct obs_ev ev;
 	const struct cf_param *p;

@@ -1,8 +1,9 @@
 /*
  * check_routing.c - where mail is routed while relayhost is set: the
  * relayhost destinations' syntax, domains mydestination keeps on this
- * host, and transport_maps entries or default_transport that hand mail
- * to a local agent (or refuse it) instead of the relay.
+ * host, transport_maps entries or default_transport that hand mail to
+ * a local agent (or refuse it) instead of the relay, and transports that
+ * master.cf does not define.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -269,10 +270,79 @@ route_transports(struct pfconf *cf, struct obs_out *out)
 	}
 }
 
+/* Does master.cf define a unix service NAME (what qmgr(8) connects to)? */
+static int
+route_service_defined(const struct pfconf *cf, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < cf->nservices; i++)
+		if (strlen(cf->services[i].name) == n && strncmp(cf->services[i].name, name, n) == 0
+		    && strcmp(cf->services[i].type, "unix") == 0)
+			return 1;
+	return 0;
+}
+
+/* A transport named in VALUE ("name" or "name:nexthop") that master.cf
+ * does not define: qmgr(8) defers the mail ("mail transport unavailable"). */
+static void
+route_service_check(const struct pfconf *cf, struct obs_out *out, const char *param,
+		    const char *key, const char *value, const struct cf_where *w)
+{
+	size_t n = strcspn(value, ":");
+	struct obs_ev ev = { w->file, (unsigned long)(w->line > 0 ? w->line : 0), w->text };
+
+	if (n == 0 || route_service_defined(cf, value, n))
+		return;
+	if (key != NULL)
+		obs_emit(out, OBS_CONFIG, "routing", NULL, &ev, 1,
+			 "%s entry %s = \"%s\": master.cf has no unix service \"%.*s\"",
+			 param, key, value, (int)n, value);
+	else
+		obs_emit(out, OBS_CONFIG, "routing", NULL, &ev, 1,
+			 "%s = \"%s\": master.cf has no unix service \"%.*s\"",
+			 param, value, (int)n, value);
+}
+
+/* Every transport main.cf and the transport tables name must be a
+ * master.cf service: default_transport, relay_transport, transport_maps
+ * and sender_dependent_default_transport_maps entries. */
+static void
+route_services(struct pfconf *cf, struct obs_out *out)
+{
+	static const char *const params[] = { "default_transport", "relay_transport" };
+	static const char *const tables[] = {
+		"transport_maps", "sender_dependent_default_transport_maps"
+	};
+	const struct cf_where *w;
+	const char *v, *t, *p;
+	char list[1024], spec[1024];
+	struct cf_table tab;
+	size_t i, j, n;
+
+	if (!cf->master_loaded)
+		return;
+	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++)
+		if ((v = pfconf_get(cf, params[i], &w)) != NULL && w != NULL)
+			route_service_check(cf, out, params[i], NULL, v, w);
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		snprintf(list, sizeof(list), "%s", pfconf_get(cf, tables[i], NULL));
+		for (p = list; (t = pfconf_list_next(&p, &n)) != NULL;) {
+			snprintf(spec, sizeof(spec), "%.*s", (int)n, t);
+			if (pfconf_table_read(cf, spec, 0, &tab) == 0)
+				for (j = 0; j < tab.n; j++)
+					route_service_check(cf, out, tables[i], tab.e[j].key,
+							    tab.e[j].value, &tab.e[j].where);
+			pfconf_table_free(&tab);
+		}
+	}
+}
+
 void
 check_routing(struct pfconf *cf, struct obs_out *out)
 {
 	route_relayhost(cf, out);
 	route_mydestination(cf, out);
 	route_transports(cf, out);
+	route_services(cf, out);
 }

@@ -275,6 +275,84 @@ test_map_not_from_host_dir(void **state)
 	pfconf_host_dir = "/etc/postfix";
 }
 
+/* pfconf_list_next: blanks and commas separate, not inside {...} */
+static const struct {
+	const char *list;
+	const char *want[4];
+} list_cases[] = {
+	{ "hash:/a, hash:/b", { "hash:/a", "hash:/b", NULL } },
+	{ "  hash:/a,,\tcdb:/b  ", { "hash:/a", "cdb:/b", NULL } },
+	{ "inline:{ a=b, c=d }, hash:/x", { "inline:{ a=b, c=d }", "hash:/x", NULL } },
+	{ "inline:{ {k = v, w}, x=y } texthash:/t", { "inline:{ {k = v, w}, x=y }", "texthash:/t", NULL } },
+	{ "inline:{ unclosed, x", { "inline:{ unclosed, x", NULL } },
+	{ "", { NULL } },
+};
+
+static void
+test_list_next(void **state)
+{
+	const char *p, *t;
+	size_t i, j, n;
+	char got[256];
+
+	(void)state;
+	for (i = 0; i < sizeof(list_cases) / sizeof(list_cases[0]); i++) {
+		p = list_cases[i].list;
+		for (j = 0; (t = pfconf_list_next(&p, &n)) != NULL; j++) {
+			assert_true(j < 3);
+			snprintf(got, sizeof(got), "%.*s", (int)n, t);
+			assert_non_null(list_cases[i].want[j]);
+			assert_string_equal(got, list_cases[i].want[j]);
+		}
+		assert_null(list_cases[i].want[j]);
+	}
+}
+
+/* inline:{...} tables: entries, "{ key = value, with commas }", "key="
+ * (an empty value, not malformed), secrets masked and registered. */
+static const struct {
+	const char *spec;
+	int rc;
+	size_t n;
+	const char *key[3], *value[3];
+	unsigned long malformed;
+} inline_cases[] = {
+	{ "inline:{ [h]:587=u:pw-1, k2 = v2 }", 0, 2, { "[h]:587", "k2" }, { "u", "v2" }, 0 },
+	{ "inline:{ { [h]:587 = u:p,w,2 } }", 0, 1, { "[h]:587" }, { "u" }, 0 },
+	{ "inline:{ [h]:587= }", 0, 1, { "[h]:587" }, { "" }, 0 },
+	{ "inline:{ novalue, a=b }", 0, 1, { "a" }, { "b" }, 1 },
+	{ "inline:{ a=b", -1, 0, { NULL }, { NULL }, 0 },
+	{ "inline:{}", 0, 0, { NULL }, { NULL }, 0 },
+};
+
+static void
+test_inline_table(void **state)
+{
+	struct pfconf cf;
+	struct cf_table t;
+	size_t i, j;
+
+	(void)state;
+	tu_put("main.cf", "relayhost = [h]:587\n");
+	assert_int_equal(pfconf_load(&cf, tu_root), 0);
+	for (i = 0; i < sizeof(inline_cases) / sizeof(inline_cases[0]); i++) {
+		assert_int_equal(pfconf_table_read(&cf, inline_cases[i].spec, CF_TABLE_SECRET, &t),
+				 inline_cases[i].rc);
+		assert_int_equal(t.n, inline_cases[i].n);
+		assert_int_equal(t.malformed, inline_cases[i].malformed);
+		for (j = 0; j < t.n; j++) {
+			assert_string_equal(t.e[j].key, inline_cases[i].key[j]);
+			assert_string_equal(t.e[j].value, inline_cases[i].value[j]);
+			assert_true(t.e[j].inline_entry);
+			assert_string_equal(t.e[j].where.file, "inline:{...}");
+			assert_null(strstr(t.e[j].where.text, "pw"));
+			assert_null(strstr(t.e[j].where.text, "p,w"));
+		}
+		pfconf_table_free(&t);
+	}
+	pfconf_free(&cf);
+}
+
 int
 main(void)
 {
@@ -286,6 +364,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_password_map_and_secrets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sasl_db_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_not_from_host_dir, setup, teardown),
+		cmocka_unit_test(test_list_next),
+		cmocka_unit_test_setup_teardown(test_inline_table, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
