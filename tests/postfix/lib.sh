@@ -158,6 +158,28 @@ pf_start() {
 	pf_die "master of $cfg did not start"
 }
 
+# pf_client_view ETC_DIR CMD [ARGS...]: run CMD as the client host sees
+# its files: in a mount namespace with ETC_DIR's hosts, resolv.conf and
+# nsswitch.conf over /etc's (as pf_start gives the client instance), so
+# that a check comparing the smtp(8) jail's copies with /etc compares them
+# with the client host's files. Without namespaces (PF_NS=0) CMD runs as
+# is: the jail's copies are then links that such a check follows to the
+# client host's files (pf_chroot_etc), and /etc is the real one.
+pf_client_view() {
+	local etc=$1
+	shift
+	if [ "${PF_NS:-0}" = 1 ]; then
+		unshare --mount --propagation private sh -c '
+			e=$1; shift
+			for f in hosts resolv.conf nsswitch.conf; do
+				mount --bind "$e/$f" "/etc/$f" || exit 70
+			done
+			exec "$@"' sh "$etc" "$@"
+	else
+		"$@"
+	fi
+}
+
 # pf_have_ns: can we make a mount namespace and bind-mount over /etc files?
 # FMRD_NO_UNSHARE=1 says no without trying (to test the fallback, as in an
 # unprivileged container where unshare -m fails).
