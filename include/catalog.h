@@ -32,6 +32,7 @@ enum cat_scope {
 	SCOPE_REASON,		/* the "(...)" reason of a delivery status */
 	SCOPE_DELIVERY,		/* a whole delivery line: to=<...>, relay=..., status=... */
 	SCOPE_CONFIG,		/* an observation of the configuration checks (observe.h) */
+	SCOPE_PROBE,		/* an observation of the live probe (probe.h) */
 	SCOPE_COUNT
 };
 

@@ -135,6 +135,8 @@ struct cf_table {
 	unsigned long malformed;	/* lines without a value */
 };
 #define CF_TABLE_SECRET 1	/* values are user:password: mask and register */
+#define CF_TABLE_RAW 2		/* values as written (the probe's login): the
+				 * line is not kept; the caller wipes them */
 
 /* The next element of a main.cf list of tables ("hash:/a, inline:{ k=v,
  * k2=v2 }"): blanks and commas separate, except inside {...}. Returns its

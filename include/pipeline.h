@@ -41,6 +41,13 @@ struct pipeline {
 	unsigned long long outside;	/* lines outside the window, skipped */
 	int prefiltered;	/* a source hands over Postfix entries only (journal) */
 	int no_log;		/* --config-only */
+	/* Ends a run early (send-test: its message has ended, or time is
+	 * up): run.c asks after every line and on every tick while a
+	 * followed source waits; nonzero stops reading as a signal would,
+	 * and the report is still finished. NULL: read to the end (or
+	 * until a signal when following). */
+	int (*stop)(void *ctx);
+	void *stop_ctx;
 };
 
 void pipeline_init(struct pipeline *pl, struct catalog *cat, const struct pfconf *cf,
@@ -61,6 +68,9 @@ void pipeline_tick(struct pipeline *pl, int64_t now);
  * "on = config" rules make of their observations into the diagnosis;
  * before any log line, so log findings about the same cause join them. */
 void pipeline_check_config(struct pipeline *pl, struct pfconf *cf);
+/* Where other observers (the probe) send observations: into the same
+ * diagnosis as the configuration checks. */
+struct obs_out pipeline_obs_out(struct pipeline *pl);
 /* No log is read (--config-only): the input verdict is "none". */
 void pipeline_no_log(struct pipeline *pl);
 /* Read only lines in window w (lines of its look-back feed correlation

@@ -59,7 +59,8 @@ struct run_info {
 	const char *config_dir;
 	const char *queue_id;	/* --queue-id, or NULL */
 	enum msg_filter msgs;
-	int config_only;	/* --config-only: no log is read */
+	int config_only;	/* --config-only or probe: no log is read */
+	const struct probe_result *probe;	/* probe: its phases, or NULL */
 };
 
 struct report;
@@ -158,6 +159,12 @@ void report_json_stats(struct report *r, struct json_object *st, const struct di
 		       const struct corr_stats *cs, const struct run_stats *rs);
 /* Write o to r->out, without a newline. */
 void report_json_emit(struct report *r, struct json_object *o);
+
+/* The probe's part (report_probe.c): the JSON "probe" object, the text
+ * section "Probe of DEST". */
+struct probe_result;
+struct json_object *report_json_probe(const struct probe_result *p);
+void report_text_probe(FILE *out, const struct probe_result *p);
 
 /* Does this message need attention (not delivered, or hit by a match of
  * severity warning or error)? */

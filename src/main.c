@@ -20,6 +20,8 @@
 #include "run.h"
 #include "sources.h"
 #include "timewin.h"
+#include "probe.h"
+#include "send_test.h"
 #include "textsafe.h"
 
 #ifndef PKGDATADIR
@@ -51,7 +53,30 @@ struct options {
 	struct timewin win;	/* --since, --until, --lookback */
 	int64_t last;		/* --last, seconds; 0 if not given */
 	long max_messages;	/* --max-messages, 0: default */
+	const struct cmd_entry *cmd;	/* a subcommand (probe, send-test), or NULL */
+	struct probe_opts probe;	/* probe's options */
+	struct send_test_opts send;	/* send-test's options */
+	long timeout;		/* --timeout, seconds; 0: the command's default */
 };
+
+/* Subcommands, given as the first argument; the usual options follow. */
+enum cmd_id { CMD_PROBE = 1, CMD_SEND_TEST };
+static const struct cmd_entry {
+	const char *name;
+	enum cmd_id id;
+	const char *args;
+	const char *about;
+} cmd_table[] = {
+	{ "probe", CMD_PROBE, "[DEST]",
+	  "connect to the relay (DEST, default the relay of main.cf) as smtp(8) would and\n"
+	  "      tell each phase: resolution, connection, greeting, EHLO, STARTTLS, the\n"
+	  "      certificate against smtp(8)'s trust, AUTH mechanisms (--auth: the login,\n"
+	  "      --mail-from/--rcpt: the sender and recipient; no message is sent)" },
+	{ "send-test", CMD_SEND_TEST, "--to ADDR [--from ADDR]",
+	  "submit a short test message through the local Postfix (sendmail) and follow\n"
+	  "      the log until it is delivered, deferred or bounced; then tell its story" },
+};
+#define CMD_N (sizeof(cmd_table) / sizeof(cmd_table[0]))
 
 typedef int (*opt_fn)(struct options *, const char *);
 
@@ -226,6 +251,28 @@ opt_max_messages(struct options *o, const char *a)
 
 static int opt_journal(struct options *o, const char *a) { (void)a; o->journal = 1; return 0; }
 static int opt_journal_dir(struct options *o, const char *a) { o->journal_dir = a; return 0; }
+static int opt_auth(struct options *o, const char *a) { (void)a; o->probe.auth = 1; return 0; }
+static int opt_insecure(struct options *o, const char *a) { (void)a; o->probe.insecure = 1; return 0; }
+static int opt_mail_from(struct options *o, const char *a) { o->probe.mail_from = a; return 0; }
+static int opt_rcpt(struct options *o, const char *a) { o->probe.rcpt = a; return 0; }
+static int opt_sender(struct options *o, const char *a) { o->probe.sender = a; return 0; }
+static int opt_to(struct options *o, const char *a) { o->send.to = a; return 0; }
+static int opt_from(struct options *o, const char *a) { o->send.from = a; return 0; }
+
+static int
+opt_timeout(struct options *o, const char *a)
+{
+	char *end;
+	long v = strtol(a, &end, 10);
+
+	if (*a == '\0' || *end != '\0' || v < 1 || v > 3600) {
+		msg_warn("--timeout: \"%s\" is not a number of seconds (1..3600)", a);
+		return -1;
+	}
+	o->timeout = v;
+	return 0;
+}
+
 static int opt_list_rules(struct options *o, const char *a) { (void)a; o->list_rules = 1; return 0; }
 static int opt_explain(struct options *o, const char *a) { o->explain = a; return 0; }
 static int opt_help(struct options *o, const char *a);
@@ -280,6 +327,20 @@ static const struct opt_entry {
 	  "with a window, read this much before it so messages begun earlier are whole (default 2h)" },
 	{ "max-messages", 'M', "N", opt_max_messages,
 	  "keep at most N messages in flight (default 50000); older ones are evicted and counted" },
+	{ "auth", 'a', NULL, opt_auth,
+	  "probe: log in with the password map's credentials (only over verified TLS)" },
+	{ "insecure", 'k', NULL, opt_insecure,
+	  "probe: --auth also over TLS that is not verified" },
+	{ "mail-from", 'F', "ADDR", opt_mail_from,
+	  "probe: send MAIL FROM:<ADDR> (and RCPT TO), then RSET: does the relay accept the sender?" },
+	{ "rcpt", 'T', "ADDR", opt_rcpt,
+	  "probe: the RCPT TO address with --mail-from (default: ADDR of --mail-from)" },
+	{ "sender", 'E', "ADDR", opt_sender,
+	  "probe: the relay this sender's mail goes to (sender_dependent_relayhost_maps)" },
+	{ "to", 'o', "ADDR", opt_to, "send-test: the recipient of the test message" },
+	{ "from", 'W', "ADDR", opt_from, "send-test: its sender (default: Postfix's own, as for root)" },
+	{ "timeout", 't', "SECONDS", opt_timeout,
+	  "probe: per phase (default 10); send-test: for the message's end (default 120)" },
 	{ "list-rules", 'l', NULL, opt_list_rules,
 	  "list the findings the rules can report (id, severity, rank, title) and exit" },
 	{ "explain", 'e', "ID", opt_explain,
@@ -295,11 +356,17 @@ usage(FILE *fp)
 	size_t i;
 	char left[64];
 
-	fprintf(fp, "Usage: %s [OPTIONS] [LOGFILE...]\n"
-		"Explain why mail relayed by Postfix was not delivered: reads the mail log\n"
+	fprintf(fp, "Usage: %s [OPTIONS] [LOGFILE...]\n", msg_progname);
+	for (i = 0; i < CMD_N; i++)
+		fprintf(fp, "       %s %s [OPTIONS] %s\n", msg_progname, cmd_table[i].name,
+			cmd_table[i].args);
+	fprintf(fp, "Explain why mail relayed by Postfix was not delivered: reads the mail log\n"
 		"(default: maillog_file, /var/log/mail.log, /var/log/maillog, /var/log/mail;\n"
-		"'-' reads standard input) and the Postfix configuration.\n\nOptions:\n",
-		msg_progname);
+		"'-' reads standard input) and the Postfix configuration.\n\nCommands:\n");
+	for (i = 0; i < CMD_N; i++)
+		fprintf(fp, "  %s %s\n      %s\n", cmd_table[i].name, cmd_table[i].args,
+			cmd_table[i].about);
+	fprintf(fp, "\nOptions:\n");
 	for (i = 0; i < OPT_N; i++) {
 		snprintf(left, sizeof(left), "-%c, --%s%s%s", opt_table[i].short_name,
 			 opt_table[i].name, opt_table[i].arg ? " " : "",
@@ -307,7 +374,11 @@ usage(FILE *fp)
 		fprintf(fp, "  %-26s %s\n", left, opt_table[i].help);
 	}
 	fprintf(fp, "\nExit status: 0 no problem found, 1 problems found, 64 usage error,\n"
-		"66 input missing or unreadable, 70 internal error, 78 invalid rule file.\n");
+		"66 input missing or unreadable, 70 internal error, 78 invalid rule file;\n"
+		"probe: 10 + the first failing phase (10 resolve, 11 connect, 12 greeting,\n"
+		"13 EHLO, 14 STARTTLS, 15 TLS handshake, 16 certificate, 17 AUTH mechanisms,\n"
+		"18 login, 19 sender or recipient refused);\n"
+		"send-test: 0 delivered, 1 deferred or bounced (see the report), 75 timeout.\n");
 }
 
 static int
@@ -326,6 +397,72 @@ opt_version(struct options *o, const char *a)
 	(void)a;
 	printf("%s (%s)\n", PACKAGE_STRING, journal_support());
 	exit(FMRD_EXIT_OK);
+}
+
+/* The options of one command only, and what each command needs. */
+static void
+parse_command_options(int argc, struct options *o)
+{
+	int probe = o->cmd != NULL && o->cmd->id == CMD_PROBE;
+	int send = o->cmd != NULL && o->cmd->id == CMD_SEND_TEST;
+
+	if (!probe && (o->probe.auth || o->probe.insecure || o->probe.mail_from != NULL
+		       || o->probe.rcpt != NULL || o->probe.sender != NULL)) {
+		msg_warn("--auth, --insecure, --mail-from, --rcpt and --sender are options of "
+			 "'probe'");
+		exit(FMRD_EXIT_USAGE);
+	}
+	if (!send && (o->send.to != NULL || o->send.from != NULL)) {
+		msg_warn("--to and --from are options of 'send-test'");
+		exit(FMRD_EXIT_USAGE);
+	}
+	if (o->cmd == NULL && o->timeout > 0) {
+		msg_warn("--timeout is an option of 'probe' and 'send-test'");
+		exit(FMRD_EXIT_USAGE);
+	}
+	if ((probe || send) && (o->config_only || o->no_config || o->ndjson || o->list_rules
+				|| o->explain != NULL || o->queue_id != NULL)) {
+		msg_warn("%s: --config-only, --no-config, --ndjson, --queue-id, --list-rules and "
+			 "--explain do not apply", o->cmd->name);
+		exit(FMRD_EXIT_USAGE);
+	}
+	if (probe && (argc - optind > 1 || o->follow || o->rotated || o->journal
+		      || o->journal_dir != NULL)) {
+		msg_warn("probe: one DEST at most, and no log options");
+		exit(FMRD_EXIT_USAGE);
+	}
+	if (probe && o->probe.rcpt != NULL && o->probe.mail_from == NULL) {
+		msg_warn("probe: --rcpt needs --mail-from");
+		exit(FMRD_EXIT_USAGE);
+	}
+	if (send && o->send.to == NULL) {
+		msg_warn("send-test: --to ADDR is required");
+		exit(FMRD_EXIT_USAGE);
+	}
+	o->probe.timeout_ms = (int)(o->timeout > 0 ? o->timeout : 10) * 1000;
+	o->send.timeout_s = o->timeout > 0 ? o->timeout : 120;
+	o->send.json = o->json;
+}
+
+/* A command given as the first argument: remembered and taken out of
+ * argv, so that the options that follow it parse as usual. */
+static void
+parse_command(int *argc, char **argv, struct options *o)
+{
+	size_t i;
+	int k;
+
+	if (*argc < 2)
+		return;
+	for (i = 0; i < CMD_N; i++)
+		if (strcmp(argv[1], cmd_table[i].name) == 0)
+			break;
+	if (i == CMD_N)
+		return;
+	o->cmd = &cmd_table[i];
+	for (k = 1; k < *argc - 1; k++)
+		argv[k] = argv[k + 1];
+	argv[--*argc] = NULL;
 }
 
 static void
@@ -387,6 +524,7 @@ parse_options(int argc, char **argv, struct options *o)
 		msg_warn("--journal and --journal-dir read no LOGFILE");
 		exit(FMRD_EXIT_USAGE);
 	}
+	parse_command_options(argc, o);
 }
 
 static int
@@ -504,14 +642,17 @@ main(int argc, char **argv)
 	struct source_set set;
 	struct strbuf err;
 	struct report *rep;
-	int rc = FMRD_EXIT_OK, color;
+	struct probe_result *pres = NULL;
+	int rc = FMRD_EXIT_OK, color, probing;
 	size_t k;
 
 	memset(&o, 0, sizeof(o));
 	o.config_dir = "/etc/postfix";
 	o.stats_interval = 60;
 	timewin_init(&o.win);
+	parse_command(&argc, argv, &o);
 	parse_options(argc, argv, &o);
+	probing = o.cmd != NULL && o.cmd->id == CMD_PROBE;
 	if (o.list_rules || o.explain != NULL) {
 		load_catalog(&cat, &o);
 		if (o.list_rules)
@@ -548,8 +689,13 @@ main(int argc, char **argv)
 	req.fixed_year = o.year;
 	req.root = o.root;
 	/* open everything first: a missing file fails before any output */
+	if (o.cmd != NULL && o.cmd->id == CMD_SEND_TEST) {
+		req.follow = 1;
+		rc = send_test_main(&o.send, cfp, &cat, &req);
+		goto out;
+	}
 	sb_init(&err);
-	if (o.config_only) {
+	if (o.config_only || probing) {
 		memset(&set, 0, sizeof(set));
 		timewin_init(&set.win);
 	} else if ((rc = sources_open(&req, &set, &err)) != 0) {
@@ -566,7 +712,12 @@ main(int argc, char **argv)
 	info.config_dir = o.no_config ? NULL : cf.dir;
 	info.queue_id = o.queue_id;
 	info.msgs = o.msgs;
-	info.config_only = o.config_only;
+	info.config_only = o.config_only || probing;
+	if (probing) {
+		pres = xcalloc(1, sizeof(*pres));
+		info.probe = pres;
+		o.probe.dest = optind < argc ? argv[optind] : NULL;
+	}
 
 	pipeline_init(&pl, &cat, cfp, o.year);
 	pl.hosts = o.hosts;
@@ -589,9 +740,20 @@ main(int argc, char **argv)
 	 * --config-only, --root, or for this host's own /etc/postfix; a
 	 * configuration copied elsewhere (--config-dir with a log) names
 	 * another machine's files, so a log run does not check them */
-	if (cfp != NULL && cf.loaded && (o.config_only || o.root != NULL || pfconf_dir_is_host(&cf)))
+	if (cfp != NULL && cf.loaded
+	    && (o.config_only || probing || o.root != NULL || pfconf_dir_is_host(&cf)))
 		pipeline_check_config(&pl, &cf);
-	if (o.config_only)
+	if (probing) {
+		struct obs_out pout = pipeline_obs_out(&pl);
+
+		if (probe_run(cfp, &o.probe, &pout, pres) < 0) {
+			rc = FMRD_EXIT_NOINPUT;
+			sinks_free(&pl.sinks);
+			pipeline_free(&pl);
+			goto out;
+		}
+	}
+	if (o.config_only || probing)
 		pipeline_no_log(&pl);
 	else
 		rc = run_sources(&pl, &set);
@@ -617,10 +779,13 @@ main(int argc, char **argv)
 	}
 	if ((rc == FMRD_EXIT_OK || rc == FMRD_EXIT_PROBLEMS) && input_unreadable(&pl.stats, &info))
 		rc = FMRD_EXIT_DATAERR;
+	if (pres != NULL && pres->failed >= 0 && (rc == FMRD_EXIT_OK || rc == FMRD_EXIT_PROBLEMS))
+		rc = PROBE_EXIT_BASE + pres->failed;
 	sinks_free(&pl.sinks);
 	pipeline_free(&pl);
 	sources_free(&set);
 out:
+	free(pres);
 	catalog_free(&cat);
 	if (cfp != NULL)
 		pfconf_free(cfp);

@@ -421,7 +421,8 @@ pipeline_observation(void *ctx, const struct observation *o)
 	struct span text = { o->text, strlen(o->text) };
 
 	pl->stats.observations++;
-	if (catalog_match(pl->cat, KIND_FINDING, CM_REGULAR | CM_FALLBACK, SCOPE_CONFIG, NULL,
+	if (catalog_match(pl->cat, KIND_FINDING, CM_REGULAR | CM_FALLBACK,
+			  o->kind == OBS_PROBE ? SCOPE_PROBE : SCOPE_CONFIG, NULL,
 			  DS_NONE, text, pl->cf, &hit))
 		diag_observe(&pl->diag, &hit, o);
 }
@@ -432,6 +433,14 @@ pipeline_check_config(struct pipeline *pl, struct pfconf *cf)
 	struct obs_out out = { pipeline_observation, pl, 0 };
 
 	check_run(cf, &out);
+}
+
+struct obs_out
+pipeline_obs_out(struct pipeline *pl)
+{
+	struct obs_out out = { pipeline_observation, pl, 0 };
+
+	return out;
 }
 
 void

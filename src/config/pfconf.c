@@ -689,7 +689,8 @@ cf_table_line(struct pfconf *cf, char *text, int lineno, const char *file, void 
 		t->malformed++;
 	e->where.file = file;
 	e->where.line = lineno;
-	if ((t->flags & CF_TABLE_SECRET) != 0 && (colon = strchr(value, ':')) != NULL) {
+	if ((t->flags & CF_TABLE_SECRET) != 0 && (t->flags & CF_TABLE_RAW) == 0
+	    && (colon = strchr(value, ':')) != NULL) {
 		e->has_secret = 1;
 		e->empty_secret = colon[1] == '\0';
 		ts_secret_add(colon + 1, strlen(colon + 1));
@@ -700,7 +701,8 @@ cf_table_line(struct pfconf *cf, char *text, int lineno, const char *file, void 
 		free(masked);
 	} else {
 		e->value = xstrdup(value);
-		e->where.text = cf_keep_line(cf, (t->flags & CF_TABLE_SECRET) != 0 ? e->key : text);
+		e->where.text = cf_keep_line(cf, (t->flags & (CF_TABLE_SECRET | CF_TABLE_RAW)) != 0
+					     ? e->key : text);
 	}
 	t->n++;
 }

@@ -155,7 +155,9 @@ t_chroot(const struct cond_args *a)
 	char svc[64];
 	int ch;
 
-	if (!rec_service(a->rec, svc, sizeof(svc)))
+	if (a->rec == NULL)	/* an observation: about smtp(8), the relay client */
+		snprintf(svc, sizeof(svc), "smtp");
+	else if (!rec_service(a->rec, svc, sizeof(svc)))
 		return CT_UNKNOWN;
 	ch = pfconf_service_chroot(a->cf, svc, NULL);
 	return ch < 0 ? CT_UNKNOWN : yes_no(ch == 1);
@@ -244,7 +246,9 @@ ev_chroot(const struct cond_args *a, cat_ev_fn add, void *ctx)
 	const struct cf_where *w;
 	char svc[64];
 
-	if (rec_service(a->rec, svc, sizeof(svc))) {
+	if (a->rec == NULL)
+		snprintf(svc, sizeof(svc), "smtp");
+	if (a->rec == NULL || rec_service(a->rec, svc, sizeof(svc))) {
 		pfconf_service_chroot(a->cf, svc, &w);
 		if (w != NULL)
 			add(ctx, w);

@@ -333,7 +333,8 @@ parse_programs(struct cat_parser *ps, const char *v)
 	return rc;
 }
 
-static const char *const scope_names[SCOPE_COUNT] = { "line", "reason", "delivery", "config" };
+static const char *const scope_names[SCOPE_COUNT] = { "line", "reason", "delivery", "config",
+						     "probe" };
 
 const char *
 catalog_scope_name(enum cat_scope s)
@@ -354,7 +355,7 @@ parse_scopes(struct cat_parser *ps, const char *v)
 		if (s < SCOPE_COUNT)
 			ps->r->scopes |= 1u << s;
 		else
-			rc = cat_error(ps, "unknown scope \"%s\" (line, reason, delivery, config)", tok);
+			rc = cat_error(ps, "unknown scope \"%s\" (line, reason, delivery, config, probe)", tok);
 	}
 	free(copy);
 	return rc;

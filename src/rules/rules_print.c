@@ -57,7 +57,8 @@ explain_para(FILE *out, const char *label, const char *text)
 }
 
 static const char *const scope_explain[SCOPE_COUNT] = {
-	"log lines", "delivery reasons", "delivery lines", "configuration observations"
+	"log lines", "delivery reasons", "delivery lines", "configuration observations",
+	"probe observations"
 };
 
 static void

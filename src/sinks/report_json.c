@@ -469,6 +469,13 @@ json_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 	report_json_emit(r, fa);
 	fputs(",\"config\":", r->out);
 	report_json_emit(r, co);
+	if (r->info->probe != NULL) {
+		json_object *po = report_json_probe(r->info->probe);
+
+		fputs(",\"probe\":", r->out);
+		report_json_emit(r, po);
+		json_object_put(po);
+	}
 	report_json_stats(r, st, d, cs, rs);
 	fputs(",\"stats\":", r->out);
 	report_json_emit(r, st);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe.h"
 #include "report.h"
 #include "textsafe.h"
 
@@ -347,7 +348,9 @@ text_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 
 	fprintf(r->out, "%sfmrelay-doctor%s: ", color(r, C_BOLD), color(r, C_RESET));
 	sb_reset(&tp->sb);
-	if (r->info->config_only)
+	if (r->info->probe != NULL)
+		sb_adds(&tp->sb, "probe of the relay, with the configuration it uses (no log read)");
+	else if (r->info->config_only)
 		sb_adds(&tp->sb, "configuration only (--config-only: no log read)");
 	for (k = 0; k < r->info->nsources; k++) {
 		if (k > 0)
@@ -363,6 +366,8 @@ text_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 	else
 		clean(&tp->sb, cf->dir);
 	fprintf(r->out, "configuration: %s\n\n", tp->sb.s);
+	if (r->info->probe != NULL)
+		report_text_probe(r->out, r->info->probe);
 
 	if (rs->verdict != INPUT_OK && rs->verdict != INPUT_NONE) {
 		text_input_verdict(r, rs, "");
@@ -377,7 +382,11 @@ text_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 		}
 	if (shown == 0 && rs->verdict == INPUT_OK)
 		fprintf(r->out, "%sNo problems found.%s\n\n", color(r, C_GREEN), color(r, C_RESET));
-	else if (shown == 0 && rs->verdict == INPUT_NONE && cf != NULL && cf->loaded)
+	else if (shown == 0 && r->info->probe != NULL && r->info->probe->failed < 0)
+		fprintf(r->out, "%sThe relay answered as smtp(8) needs, and no problem was found in "
+			"the configuration.%s\n\n", color(r, C_GREEN), color(r, C_RESET));
+	else if (shown == 0 && rs->verdict == INPUT_NONE && cf != NULL && cf->loaded
+		 && r->info->probe == NULL)
 		fprintf(r->out, "%sNo problems found in the configuration%s (the log was not read: "
 			"what happened to mail is not known).\n\n", color(r, C_GREEN),
 			color(r, C_RESET));
@@ -400,6 +409,12 @@ text_end(struct report *r, struct diag *d, const struct corr_stats *cs,
 		for (i = 0; i < tp->nhealthy; i++)
 			fputs(tp->healthy[i], r->out);
 		fputc('\n', r->out);
+	}
+	if (rs->verdict == INPUT_NONE && r->info->probe != NULL) {
+		fprintf(r->out, "Summary: probe %s; %llu observation%s of the configuration and "
+			"the probe; no log read.\n", r->info->probe->failed < 0 ? "passed"
+			: "failed", rs->observations, rs->observations == 1 ? "" : "s");
+		return;
 	}
 	if (rs->verdict == INPUT_NONE) {
 		fprintf(r->out, "Summary: %llu observation%s of the configuration checked; no log "

@@ -989,7 +989,7 @@ test_error_misc(void **state)
 	sb_reset(&c->err);
 	load_fails(c, "[finding t.v]\ntitle t\n", "2: expected \"name = value\"");
 	sb_reset(&c->err);
-	load_fails(c, "[match t.u]\non = body\nregex = ^a$\n", "2: unknown scope \"body\" (line, reason, delivery, config)");
+	load_fails(c, "[match t.u]\non = body\nregex = ^a$\n", "2: unknown scope \"body\" (line, reason, delivery, config, probe)");
 	sb_reset(&c->err);
 	load_fails(c, "[match t.s]\nstatus = lost\nregex = ^a$\n", "2: unknown status \"lost\"");
 	sb_reset(&c->err);
@@ -1245,7 +1245,7 @@ test_knowledge_base(void **state)
 					if (r->progmask != 0 && !(r->progmask & ((uint64_t)1 << p)))
 						continue;
 					/* observations have no program */
-					if (s == SCOPE_CONFIG && p > 1)
+					if ((s == SCOPE_CONFIG || s == SCOPE_PROBE) && p > 1)
 						break;
 					for (st = 0; st < DS_COUNT; st++) {
 						if (r->statuses != 0 ? !(r->statuses & (1u << st))
