@@ -260,8 +260,16 @@ print_finding(struct report *r, size_t n, const struct finding *f)
 	fprintf(r->out, "%zu. %s%s%s %s%s%s", n, sev_color(r, f->severity),
 		f->severity == FSEV_ERROR ? "ERROR" : f->severity == FSEV_WARNING ? "WARNING" : "INFO",
 		color(r, C_RESET), color(r, C_BOLD), f->def->id, color(r, C_RESET));
-	fprintf(r->out, "  (%lu log line%s, %lu message%s)\n", f->count, f->count == 1 ? "" : "s",
-		f->nmessages, f->nmessages == 1 ? "" : "s");
+	if (f->count == 0 && f->observations > 0)	/* seen on disk or by the probe only */
+		fprintf(r->out, "  (%lu observation%s, no log line)\n", f->observations,
+			f->observations == 1 ? "" : "s");
+	else if (f->observations > 0)
+		fprintf(r->out, "  (%lu log line%s, %lu message%s, %lu observation%s)\n", f->count,
+			f->count == 1 ? "" : "s", f->nmessages, f->nmessages == 1 ? "" : "s",
+			f->observations, f->observations == 1 ? "" : "s");
+	else
+		fprintf(r->out, "  (%lu log line%s, %lu message%s)\n", f->count,
+			f->count == 1 ? "" : "s", f->nmessages, f->nmessages == 1 ? "" : "s");
 	sb_reset(&tp->sb);
 	clean(&tp->sb, f->title);
 	fprintf(r->out, "   ");
