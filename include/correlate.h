@@ -112,6 +112,7 @@ struct corr {
 	corr_emit_fn emit;
 	void *emit_ctx;
 	char *track_qid;	/* --queue-id: keep this message's story */
+	int track_new;		/* corr_track_new: every new message's story, for now */
 	struct corr_stats stats;
 	struct strbuf tmp;
 	struct nexthop nh;	/* relay or recipient's MX: see nexthop.h */
@@ -125,6 +126,11 @@ void corr_init(struct corr *c, struct catalog *cat, const struct pfconf *cf,
 	       struct diag *d, corr_emit_fn emit, void *ctx);
 void corr_free(struct corr *c);
 void corr_track(struct corr *c, const char *qid);
+/* The message to track is not known yet (send-test learns its queue ID
+ * from the log, after its first lines): keep the story of every message
+ * that appears from now on, until corr_track names the one wanted; the
+ * other messages' stories are dropped then. */
+void corr_track_new(struct corr *c);
 
 /* Table size and idle time after which a message is handed over
  * unfinished (stats.evicted, stats.stale); 0 keeps the default

@@ -3,7 +3,8 @@
  * order; follow the last one when asked, telling the pipeline the time
  * while no line arrives; SIGTERM/SIGINT end the run cleanly (the report
  * is still finished), SIGHUP reopens the followed log, a closed output
- * pipe ends the run quietly.
+ * pipe ends the run quietly, and so does the pipeline's stop predicate
+ * (pipeline.h: send-test ends when its message has).
  */
 #ifndef FMRD_RUN_H
 #define FMRD_RUN_H

@@ -12,6 +12,11 @@
 #include "pfconf.h"
 #include "sources.h"
 
+/* Exit statuses of its own (sysexits.h); 0, 1, 64, 66 and 70 as usual. */
+#define SEND_TEST_EXIT_SENDMAIL 69	/* EX_UNAVAILABLE: sendmail missing, failed or
+					 * refused the message (its words on stderr) */
+#define SEND_TEST_EXIT_TIMEOUT 75	/* EX_TEMPFAIL: no end within the timeout */
+
 struct send_test_opts {
 	const char *to;		/* --to: the recipient (required) */
 	const char *from;	/* --from: the sender, or NULL (Postfix's default) */
@@ -20,10 +25,18 @@ struct send_test_opts {
 };
 
 /* Run it: cf is the configuration of the Postfix to submit to (its
- * sendmail_path, config directory), req the log to follow (as for a log
- * run, follow set). Returns the exit status: 0 delivered, 1 deferred or
- * bounced, 75 (EX_TEMPFAIL) when the message's end did not come in time,
- * 66/70 when the log or sendmail cannot be used. */
+ * sendmail_path, config directory: sendmail gets -C DIR unless it is
+ * /etc/postfix; myhostname for the Message-ID), req the log to follow
+ * (as for a log run; at most one LOGFILE, no window, no rotations, no
+ * --root). The log is opened at its end before the message is
+ * submitted; the report (text, or the JSON document with --json) is
+ * that of --queue-id QID, and one verdict line goes to stderr (with a
+ * progress line while waiting when stderr is a terminal). Returns the
+ * exit status: 0 delivered, 1 deferred, bounced, expired, held,
+ * rejected or discarded, 64 bad addresses or options, 66 the log cannot
+ * be opened or read, 69 (SEND_TEST_EXIT_SENDMAIL), 70 internal error
+ * (fork, pipe), 75 (SEND_TEST_EXIT_TIMEOUT) no end within the timeout
+ * or interrupted. */
 int send_test_main(const struct send_test_opts *o, struct pfconf *cf, struct catalog *cat,
 		   struct source_req *req);
 

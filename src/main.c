@@ -72,7 +72,7 @@ static const struct cmd_entry {
 	  "      tell each phase: resolution, connection, greeting, EHLO, STARTTLS, the\n"
 	  "      certificate against smtp(8)'s trust, AUTH mechanisms (--auth: the login,\n"
 	  "      --mail-from/--rcpt: the sender and recipient; no message is sent)" },
-	{ "send-test", CMD_SEND_TEST, "--to ADDR [--from ADDR]",
+	{ "send-test", CMD_SEND_TEST, "--to ADDR [--from ADDR] [LOGFILE]",
 	  "submit a short test message through the local Postfix (sendmail) and follow\n"
 	  "      the log until it is delivered, deferred or bounced; then tell its story" },
 };
@@ -378,7 +378,8 @@ usage(FILE *fp)
 		"probe: 10 + the first failing phase (10 resolve, 11 connect, 12 greeting,\n"
 		"13 EHLO, 14 STARTTLS, 15 TLS handshake, 16 certificate, 17 AUTH mechanisms,\n"
 		"18 login, 19 sender or recipient refused);\n"
-		"send-test: 0 delivered, 1 deferred or bounced (see the report), 75 timeout.\n");
+		"send-test: 0 delivered, 1 deferred or bounced (see the report), 69 sendmail\n"
+		"failed or refused the message, 75 no end within --timeout.\n");
 }
 
 static int

@@ -52,6 +52,14 @@ run_output_gone(void)
 	return ferror(stdout) && errno == EPIPE;
 }
 
+/* A signal, a closed output or the pipeline's stop predicate ends the
+ * reading. */
+static int
+run_done(struct pipeline *pl)
+{
+	return run_stop || run_output_gone() || (pl->stop != NULL && pl->stop(pl->stop_ctx));
+}
+
 static void
 run_tick(struct pipeline *pl)
 {
@@ -78,6 +86,8 @@ run_one(struct pipeline *pl, struct input *in, int idx, const char *name)
 				pl->source_done = 0;	/* past the window's end */
 				break;
 			}
+			if (pl->stop != NULL && pl->stop(pl->stop_ctx))
+				break;
 			if (++n % RUN_BATCH_TICK == 0) {
 				run_tick(pl);
 				if (run_stop || run_output_gone())
@@ -87,7 +97,7 @@ run_one(struct pipeline *pl, struct input *in, int idx, const char *name)
 		}
 		if (r == INPUT_AGAIN) {
 			/* a signal ends a followed run once what was read is done */
-			if (run_stop || run_output_gone())
+			if (run_done(pl))
 				break;
 			run_tick(pl);
 			fflush(stdout);
@@ -113,7 +123,7 @@ run_sources(struct pipeline *pl, struct source_set *set)
 {
 	int i, rc = 0;
 
-	for (i = 0; i < set->n && !run_stop && !run_output_gone(); i++)
+	for (i = 0; i < set->n && !run_done(pl); i++)
 		if (run_one(pl, set->in[i], i, set->names[i]) < 0)
 			rc = FMRD_EXIT_NOINPUT;
 	return rc;

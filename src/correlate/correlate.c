@@ -52,8 +52,24 @@ corr_free(struct corr *c)
 void
 corr_track(struct corr *c, const char *qid)
 {
+	struct corr_msg *m;
+
 	free(c->track_qid);
 	c->track_qid = qid ? xstrdup(qid) : NULL;
+	if (!c->track_new)
+		return;
+	c->track_new = 0;
+	for (m = c->lru_head; m != NULL; m = m->lnext)
+		if (m->story.s != NULL && (qid == NULL || strcmp(corr_str(m, m->qid), qid) != 0))
+			sb_free(&m->story);
+}
+
+void
+corr_track_new(struct corr *c)
+{
+	free(c->track_qid);
+	c->track_qid = xstrdup("");
+	c->track_new = 1;
 }
 
 void

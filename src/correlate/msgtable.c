@@ -431,7 +431,8 @@ msgtable_lookup(struct corr *c, const struct pf_record *rec, const struct evref 
 		m->hnext = *b;
 		*b = m;
 		c->nmsgs++;
-		if (c->track_qid != NULL && strcmp(c->track_qid, corr_str(m, m->qid)) == 0)
+		if (c->track_qid != NULL
+		    && (c->track_new || strcmp(c->track_qid, corr_str(m, m->qid)) == 0))
 			sb_init(&m->story);
 	} else {
 		lru_unlink(c, m);

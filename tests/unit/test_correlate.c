@@ -64,6 +64,7 @@ struct got_msg {
 	int nfinds;
 	char finds[CORR_MAX_FINDS][64];
 	int64_t first, last;
+	int story_lines;	/* lines of its story, -1: none kept */
 };
 
 struct fx {
@@ -171,6 +172,14 @@ rep_message(struct report *rep, const struct corr_msg *m)
 	g->rcpt_dropped = m->rcpt_dropped;
 	g->first = m->first.sec;
 	g->last = m->last.sec;
+	g->story_lines = -1;
+	if (m->story.s != NULL) {
+		const char *p;
+
+		g->story_lines = 0;
+		for (p = m->story.s; (p = strchr(p, '\n')) != NULL; p++)
+			g->story_lines++;
+	}
 	for (i = 0; i < m->nrcpt && i < 4; i++) {
 		const struct corr_rcpt *r = &m->rcpt[i];
 
@@ -1308,6 +1317,36 @@ test_muted_prelude(void **state)
 	assert_int_equal(fx->pl.corr.stats.bounced, 1);
 }
 
+/* corr_track_new (send-test): the queue ID is learned after the
+ * message's first line; its story still starts there, and the other
+ * messages keep none once it is named. */
+static void
+test_track_new(void **state)
+{
+	struct fx *fx = *state;
+
+	corr_track_new(&fx->pl.corr);
+	feed(fx, 0, "postfix/pickup[100]: 1A1A1A1A01: uid=1000 from=<alice>");
+	feed(fx, 0, "postfix/pickup[100]: 2B2B2B2B02: uid=0 from=<root>");
+	feed(fx, 0, "postfix/cleanup[101]: 1A1A1A1A01: message-id=<a@x>");
+	corr_track(&fx->pl.corr, "2B2B2B2B02");
+	feed(fx, 0, "postfix/cleanup[101]: 2B2B2B2B02: message-id=<fmrd-test.1.2.3@x>");
+	feed(fx, 1, "postfix/qmgr[102]: 1A1A1A1A01: from=<alice@x>, size=300, nrcpt=1 (queue active)");
+	feed(fx, 1, "postfix/qmgr[102]: 2B2B2B2B02: from=<root@x>, size=300, nrcpt=1 (queue active)");
+	feed(fx, 2, "postfix/smtp[103]: 2B2B2B2B02: to=<b@example.net>, relay=r[192.0.2.1]:587, "
+	     "delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)");
+	feed(fx, 2, "postfix/smtp[103]: 1A1A1A1A01: to=<c@example.net>, relay=r[192.0.2.1]:587, "
+	     "delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)");
+	feed(fx, 3, "postfix/qmgr[102]: 2B2B2B2B02: removed");
+	feed(fx, 3, "postfix/qmgr[102]: 1A1A1A1A01: removed");
+	feed(fx, 4, "postfix/pickup[100]: 3C3C3C3C03: uid=0 from=<root>");
+	feed(fx, 4, "postfix/qmgr[102]: 3C3C3C3C03: removed");
+	assert_int_equal(find_msg(fx, "postfix", "2B2B2B2B02")->story_lines, 5);
+	assert_int_equal(find_msg(fx, "postfix", "1A1A1A1A01")->story_lines, -1);
+	assert_int_equal(find_msg(fx, "postfix", "3C3C3C3C03")->story_lines, -1);
+	assert_int_equal(fx->pl.corr.track_new, 0);
+}
+
 int
 main(void)
 {
@@ -1340,6 +1379,7 @@ main(void)
 		T(test_tick_drops_process_state),
 		T(test_set_limits),
 		T(test_muted_prelude),
+		T(test_track_new),
 	};
 #undef T
 
