@@ -50,10 +50,27 @@ PF_PROVIDER_HOST=smtp.provider.test
 #   465  submissions (TLS wrapper mode), AUTH required
 #   2587 submission without STARTTLS (AUTH offered in clear text)
 #   2599 nothing listens there (connection refused)
+# and for the probe cases (probe.sh, probe/*/):
+#   2588 like 587, but the certificate (from the test CA) expired on 2025-01-01
+#   2589 like 587, but the certificate (from the test CA) names only
+#        $PF_MISMATCH_HOST, not smtp.provider.test
+#   2590 like 587, with strict sender login checks at MAIL FROM: the test
+#        account may send as its own address only (sender_login_own,
+#        smtpd_delay_reject = no)
+#   2591 the silent listener: accepts connections and never speaks
+#        (silent_listener.c; not Postfix; runs only while run.sh runs the
+#        probe cases, exits on its own after $PF_SILENT_LIFETIME s)
 PF_PORT_SUBMISSION=587
 PF_PORT_SMTPS=465
 PF_PORT_NOTLS=2587
 PF_PORT_CLOSED=2599
+PF_PORT_EXPIRED=2588
+PF_PORT_MISMATCH=2589
+PF_PORT_SENDER=2590
+PF_PORT_SILENT=2591
+# every port the suite listens on (run.sh checks they are free)
+PF_PORTS_USED="$PF_PORT_SUBMISSION $PF_PORT_SMTPS $PF_PORT_NOTLS $PF_PORT_EXPIRED $PF_PORT_MISMATCH $PF_PORT_SENDER $PF_PORT_SILENT"
+PF_MISMATCH_HOST=smtp.other-provider.test
 
 pf_log() { printf '%s\n' "fmrd-pf: $*" >&2; }
 pf_die() { pf_log "ERROR: $*"; exit 2; }
@@ -312,4 +329,46 @@ pf_rsyslog_stop() {
 	kill -TERM "$pid" 2>/dev/null || true
 	pf_wait_gone "$pid" || kill -KILL "$pid" 2>/dev/null || true
 	rm -f "$PF_RSYSLOG_PID"
+}
+
+# The silent listener of the probe cases (silent_listener.c, built by
+# setup.sh as $PF_SILENT_BIN): 127.0.0.1:$PF_PORT_SILENT, found and stopped
+# through its own pid file only (checked against /proc); it also exits on
+# its own after PF_SILENT_LIFETIME seconds, so an aborted run leaves
+# nothing listening for long.
+PF_SILENT_BIN=$FMRD_PF_DIR/bin/silent_listener
+PF_SILENT_PID=$FMRD_PF_DIR/silent/silent_listener.pid
+PF_SILENT_LIFETIME=${PF_SILENT_LIFETIME:-600}
+
+pf_silent_pid() {
+	local pid
+	[ -r "$PF_SILENT_PID" ] || return 0
+	pid=$(tr -dc '0-9' < "$PF_SILENT_PID")
+	[ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] &&
+		tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- " $PF_SILENT_PID " && echo "$pid"
+	return 0
+}
+
+pf_silent_start() {
+	local i
+	pf_silent_stop
+	[ -x "$PF_SILENT_BIN" ] || pf_die "no $PF_SILENT_BIN (setup.sh builds it)"
+	mkdir -p "${PF_SILENT_PID%/*}"
+	rm -f "$PF_SILENT_PID"
+	"$PF_SILENT_BIN" 127.0.0.1 "$PF_PORT_SILENT" "$PF_SILENT_PID" "$PF_SILENT_LIFETIME" 30 \
+		</dev/null >"${PF_SILENT_PID%/*}/silent_listener.err" 2>&1 &
+	for i in $(seq 1 100); do
+		[ -n "$(pf_silent_pid)" ] && return 0
+		sleep 0.05
+	done
+	pf_die "the silent listener did not start: $(cat "${PF_SILENT_PID%/*}/silent_listener.err")"
+}
+
+pf_silent_stop() {
+	local pid
+	pid=$(pf_silent_pid)
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	pf_wait_gone "$pid" || kill -KILL "$pid" 2>/dev/null || true
+	rm -f "$PF_SILENT_PID"
 }

@@ -7,6 +7,12 @@
 # Output is TAP. Run as root:
 #
 #   tests/postfix/run.sh [PATTERN...]      # PATTERN: substring of scenario names
+#   tests/postfix/run.sh --probe-only [PATTERN...]   # only the probe cases
+#
+# After the scenarios come the cases of "fmrelay-doctor probe" (probe.sh,
+# probe/NAME/; their names "probe/NAME" are matched by PATTERN too), then
+# those of "fmrelay-doctor send-test" (send_test.sh, send-test/NAME/,
+# matched as "send-test/NAME"), in the same TAP stream.
 #
 # Environment:
 #   FMRD_BIN            the binary (default build/src/fmrelay-doctor)
@@ -107,6 +113,10 @@ export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 srcdir=$(cd "$here/../.." && pwd)
 . "$here/lib.sh"
+. "$here/probe.sh"
+. "$here/send_test.sh"
+probe_only=0
+[ "${1:-}" = --probe-only ] && { probe_only=1; shift; }
 
 FMRD_BIN=${FMRD_BIN:-$srcdir/build/src/fmrelay-doctor}
 case $FMRD_BIN in /*) ;; *) FMRD_BIN=$srcdir/$FMRD_BIN ;; esac
@@ -157,7 +167,7 @@ fi
 command -v jq >/dev/null || { echo "Bail out! jq missing"; exit 1; }
 
 # Ports must be free (someone else's server there would spoil the results).
-for port in $PF_PORT_SUBMISSION $PF_PORT_SMTPS $PF_PORT_NOTLS $PF_PORT_CLOSED 53; do
+for port in $PF_PORTS_USED $PF_PORT_CLOSED 53; do
 	if ss -Hltun "sport = :$port" | grep -Eq '(127\.0\.0\.1|0\.0\.0\.0|\*|\[::\]):'; then
 		echo "Bail out! port $port on 127.0.0.1 is already in use:"
 		ss -Hltunp "sport = :$port" | sed 's/^/# /'
@@ -184,6 +194,7 @@ teardown() {
 	pf_rsyslog_stop
 	pf_stop "$PF_PROV" "$PF_PROV_Q"
 	pf_dns_stop
+	pf_silent_stop
 }
 trap teardown EXIT
 trap 'exit 130' INT TERM
@@ -203,7 +214,10 @@ subst() {	# expand the %VAR% placeholders of scenario files
 		-e "s|%CLIENT%|$PF_CLI|g" -e "s|%PROVIDER%|$PF_PROVIDER_HOST|g" \
 		-e "s|%USER%|$PF_SASL_USER|g" -e "s|%PASS%|$PF_SASL_PASS|g" \
 		-e "s|%PORT_SUBMISSION%|$PF_PORT_SUBMISSION|g" -e "s|%PORT_SMTPS%|$PF_PORT_SMTPS|g" \
-		-e "s|%PORT_NOTLS%|$PF_PORT_NOTLS|g" -e "s|%PORT_CLOSED%|$PF_PORT_CLOSED|g"
+		-e "s|%PORT_NOTLS%|$PF_PORT_NOTLS|g" -e "s|%PORT_CLOSED%|$PF_PORT_CLOSED|g" \
+		-e "s|%PORT_EXPIRED%|$PF_PORT_EXPIRED|g" -e "s|%PORT_MISMATCH%|$PF_PORT_MISMATCH|g" \
+		-e "s|%PORT_SENDER%|$PF_PORT_SENDER|g" -e "s|%PORT_SILENT%|$PF_PORT_SILENT|g" \
+		-e "s|%MISMATCH_HOST%|$PF_MISMATCH_HOST|g"
 }
 
 kv() {		# kv FILE KEY DEFAULT: value of KEY=... in FILE
@@ -276,6 +290,19 @@ apply_client_extra() {	# apply_client_extra FILE
 			printf '%s\n' "${line#"$file"}" | sed 's/^ //' > "$PF_CLI_Q/etc/$file"; seen="$seen$file " ;;
 		esac
 	done < <(directive "$f" chroot-etc)
+}
+
+# client_reset [FILE]: the client's configuration back to the healthy
+# baseline (and the smtp chroot's etc/ as pf_chroot_etc makes it), then
+# FILE's changes (client.cf syntax) when given. Prints errors.
+client_reset() {
+	rm -rf "$PF_CLI"
+	cp -a "$PF_CLI_BASE" "$PF_CLI"
+	pf_chroot_etc "$PF_CLI_Q" "$PF_CLI_ETC"
+	rm -f "$PF_CLI_Q"/maildrop/* 2>/dev/null
+	if [ -n "${1:-}" ] && [ -f "$1" ]; then
+		apply_cf "$PF_CLI" "$1" && apply_client_extra "$1"
+	fi
 }
 
 log_size() { stat -c %s "$1" 2>/dev/null || echo 0; }
@@ -419,14 +446,8 @@ run_scenario() {
 	# write the root-owned maillog_file itself as user postfix and fail.
 	postsuper -c "$PF_CLI" -d ALL >/dev/null 2>&1
 	pf_stop "$PF_CLI" "$PF_CLI_Q" fast
-	rm -rf "$PF_CLI"
-	cp -a "$PF_CLI_BASE" "$PF_CLI"
-	pf_chroot_etc "$PF_CLI_Q" "$PF_CLI_ETC"
-	rm -f "$PF_CLI_Q"/maildrop/* 2>/dev/null
-	if [ -f "$sdir/client.cf" ]; then
-		if ! out=$(apply_cf "$PF_CLI" "$sdir/client.cf" 2>&1 && apply_client_extra "$sdir/client.cf" 2>&1); then
-			not_ok "$name: applying client.cf failed" "$out"; return
-		fi
+	if ! out=$(client_reset "$sdir/client.cf" 2>&1); then
+		not_ok "$name: applying client.cf failed" "$out"; return
 	fi
 	# syslog(3) instead of maillog_file: no maillog_file at all
 	[ -n "$logsock" ] && postconf -c "$PF_CLI" -X maillog_file
@@ -619,6 +640,7 @@ cleanup_provider() {
 
 for sdir in "$here"/scenarios/*; do
 	[ -d "$sdir" ] || continue
+	[ $probe_only = 1 ] && break
 	name=$(basename "$sdir")
 	if [ $# -gt 0 ]; then
 		match=0
@@ -635,6 +657,10 @@ for sdir in "$here"/scenarios/*; do
 	fi
 	diag "$name took $(( $(date +%s) - t0 )) s"
 done
+# the probe's cases (probe.sh), with the same patterns
+probe_cases "$@"
+# send-test against the client instance (send_test.sh), with the same patterns
+send_test_cases "$@"
 
 teardown
 trap - EXIT
@@ -646,7 +672,8 @@ if [ "${FMRD_PF_KEEP:-0}" != 1 ]; then
 	done
 	[ -n "$(pf_rsyslog_pid)" ] && left="$left rsyslogd($PF_RSYSLOG_PID)"
 	[ -S "$PF_RSYSLOG_SOCK" ] && left="$left socket:$PF_RSYSLOG_SOCK"
-	for port in $PF_PORT_SUBMISSION $PF_PORT_SMTPS $PF_PORT_NOTLS; do
+	[ -n "$(pf_silent_pid)" ] && left="$left silent_listener($PF_SILENT_PID)"
+	for port in $PF_PORTS_USED; do
 		ss -Hltn "sport = :$port" | grep -q . && left="$left port:$port"
 	done
 	if [ -n "$left" ]; then

@@ -7,13 +7,17 @@
 #
 #   provider  syslog_name provider: submission on 127.0.0.1:587 (STARTTLS
 #             required), 127.0.0.1:465 (TLS wrapper mode), 127.0.0.1:2587
-#             (no STARTTLS); SASL via Cyrus sasldb; relays only for
-#             authenticated users whose sender address they own; accepted
-#             mail is discarded.
+#             (no STARTTLS); for the probe cases 127.0.0.1:2588 (expired
+#             certificate), :2589 (certificate for another name), :2590
+#             (strict sender login checks at MAIL FROM); SASL via Cyrus
+#             sasldb; relays only for authenticated users whose sender
+#             address they own; accepted mail is discarded.
 #   client    syslog_name postfix: Debian's main.cf/master.cf as the package
 #             generates them (smtp chroot y), relaying through
 #             [smtp.provider.test]:587 with SASL and TLS (test CA).
 #
+# It also builds the probe cases' silent listener (silent_listener.c ->
+# $FMRD_PF_DIR/bin/, with cc).
 # setup.sh does not start the instances; run.sh does (and stops them).
 # Options: --no-install  skip the apt-get part (packages must be there)
 set -euo pipefail
@@ -130,6 +134,7 @@ command -v saslpasswd2 >/dev/null || pf_die "saslpasswd2 not found (sasl2-bin)"
 [ -f "$PF_PROV/main.cf" ] && pf_stop "$PF_PROV" "$PF_PROV_Q"
 pf_dns_stop
 pf_rsyslog_stop
+pf_silent_stop
 
 mkdir -p "$FMRD_PF_SPOOL" "$FMRD_PF_DATA" "$FMRD_PF_LOGDIR" "$PF_PROV_Q" "$PF_CLI_Q"
 chmod 755 "$FMRD_PF_SPOOL" "$FMRD_PF_DATA" "$FMRD_PF_LOGDIR" "$PF_PROV_Q" "$PF_CLI_Q"
@@ -185,6 +190,27 @@ if ! [ -s "$PF_CA/server.crt" ] || ! [ -s "$PF_CA/other-ca.crt" ] || ! [ -s "$PF
 		chmod 600 ./*.key
 		chmod 644 ./*.crt
 	)
+fi
+# A certificate from the test CA for another host ($PF_MISMATCH_HOST): the
+# provider's port $PF_PORT_MISMATCH presents it (name mismatch), made with the
+# CA above when missing or not from it.
+if ! [ -s "$PF_CA/othername.crt" ] || ! openssl x509 -checkend 86400 -noout -in "$PF_CA/othername.crt" >/dev/null 2>&1 ||
+	! openssl verify -CAfile "$PF_CA/ca.crt" "$PF_CA/othername.crt" >/dev/null 2>&1; then
+	pf_log "creating the certificate for $PF_MISMATCH_HOST"
+	(
+		cd "$PF_CA"
+		rm -f othername.crt othername.key othername.csr othername.ext
+		openssl req -newkey rsa:2048 -nodes -sha256 -keyout othername.key -out othername.csr \
+			-subj "/O=Other Provider Test/CN=$PF_MISMATCH_HOST" 2>/dev/null
+		printf '%s\n' "subjectAltName=DNS:$PF_MISMATCH_HOST" "basicConstraints=CA:FALSE" \
+			"keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth" > othername.ext
+		openssl x509 -req -sha256 -days 825 -in othername.csr -CA ca.crt -CAkey ca.key \
+			-CAcreateserial -extfile othername.ext -out othername.crt 2>/dev/null
+		chmod 600 othername.key
+		chmod 644 othername.crt
+	)
+	openssl verify -CAfile "$PF_CA/ca.crt" "$PF_CA/othername.crt" >/dev/null 2>&1 ||
+		pf_die "could not make $PF_CA/othername.crt"
 fi
 # smtp_tls_CApath directory: the CA under its hash name (outside the chroot).
 rm -rf "$PF_CAPATH"
@@ -265,6 +291,24 @@ cat > "$PF_PROV/master.cf" <<EOF
   -o smtpd_tls_security_level=none
   -o smtpd_tls_auth_only=no
   -o smtpd_sasl_auth_enable=yes
+127.0.0.1:$PF_PORT_EXPIRED inet n - n - - smtpd
+  -o syslog_name=provider/expired
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_tls_cert_file=$PF_CA/expired.crt
+  -o smtpd_tls_key_file=$PF_CA/expired.key
+127.0.0.1:$PF_PORT_MISMATCH inet n - n - - smtpd
+  -o syslog_name=provider/mismatch
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_tls_cert_file=$PF_CA/othername.crt
+  -o smtpd_tls_key_file=$PF_CA/othername.key
+127.0.0.1:$PF_PORT_SENDER inet n - n - - smtpd
+  -o syslog_name=provider/sender
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_sender_login_maps=texthash:$PF_PROV/sender_login_own
+  -o smtpd_delay_reject=no
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -304,6 +348,8 @@ cat > "$PF_PROV/sender_login" <<EOF
 @$PF_CLIENT_HOST	$PF_SASL_USER
 $PF_SASL_USER	$PF_SASL_USER
 EOF
+# port $PF_PORT_SENDER: the account owns its own address only
+printf '%s\t%s\n' "$PF_SASL_USER" "$PF_SASL_USER" > "$PF_PROV/sender_login_own"
 rm -rf "$PF_PROV_BASE"
 cp -a "$PF_PROV" "$PF_PROV_BASE"
 
@@ -399,6 +445,15 @@ EOF
 chmod 644 "$PF_RSYSLOG_CONF"
 if command -v rsyslogd >/dev/null; then
 	rsyslogd -N1 -f "$PF_RSYSLOG_CONF" >/dev/null 2>&1 || pf_die "rsyslogd -N1 rejects $PF_RSYSLOG_CONF"
+fi
+
+# The probe cases' silent listener (lib.sh pf_silent_start), rebuilt when
+# its source is newer.
+if ! [ -x "$PF_SILENT_BIN" ] || [ "$here/silent_listener.c" -nt "$PF_SILENT_BIN" ]; then
+	mkdir -p "${PF_SILENT_BIN%/*}"
+	${CC:-cc} -std=c11 -O2 -Wall -Wextra -o "$PF_SILENT_BIN.new" "$here/silent_listener.c" ||
+		pf_die "could not build $here/silent_listener.c (cc)"
+	mv -f "$PF_SILENT_BIN.new" "$PF_SILENT_BIN"
 fi
 
 postfix -c "$PF_CLI" check >/dev/null 2>&1 || true   # creates the queue directories
