@@ -57,10 +57,12 @@ struct probe_addrs {
 };
 /* The addresses smtp(8) would try for res's next hop, in order: MX hosts
  * by preference unless bracketed (or the host itself without MX), each
- * host's addresses as inet_protocols allows. Failures are observations
- * (dns.not_found, dns.lookup_failed). Returns -1 when none. */
+ * host's addresses as inet_protocols allows, from DNS unless
+ * smtp_host_lookup has native; when CHROOTED, asking the name servers of
+ * the jail's resolv.conf. Failures are observations (dns.not_found,
+ * dns.lookup_failed, dns.chroot_stale). Returns -1 when none. */
 int probe_resolve(struct pfconf *cf, struct probe_result *res, struct probe_addrs *a,
-		  struct obs_out *out);
+		  struct obs_out *out, int chrooted, int timeout_s);
 
 /* ---- probe_cred.c ----------------------------------------------------- */
 

@@ -563,6 +563,24 @@ probe_starttls(struct probe *p)
 	return probe_ehlo(p, 1);
 }
 
+/* SIZE of the last EHLO against message_size_limit: mail Postfix
+ * accepts that the relay refuses bounces there. A warning of the phase. */
+static void
+probe_size(struct probe *p)
+{
+	const char *v = probe_param(p, "message_size_limit", "10240000");
+	struct probe_step *s = &p->res->step[PH_EHLO];
+	unsigned long long msl = strtoull(v, NULL, 10);
+	size_t n = strlen(s->detail);
+
+	if (p->e.size_limit == 0 || msl == 0 || msl <= p->e.size_limit)
+		return;
+	s->status = PS_WARNING;
+	probe_fmt(s->detail + n, sizeof(s->detail) - n, "; the relay takes at most %llu bytes "
+		  "(SIZE), less than message_size_limit = %llu: larger mail bounces there",
+		  p->e.size_limit, msl);
+}
+
 static int
 probe_auth_mechs(struct probe *p)
 {
@@ -712,14 +730,17 @@ probe_run(struct pfconf *cf, const struct probe_opts *o, struct obs_out *out,
 	res->wrapper = pfconf_true(probe_param(p, "smtp_tls_wrappermode", "no"));
 	probe_fmt(res->level, sizeof(res->level), "%s", probe_param(p, "smtp_tls_security_level", ""));
 	probe_start(p);
-	if (probe_resolve(cf, res, a, out) < 0) {
+	if (probe_resolve(cf, res, a, out, p->chrooted, o->timeout_ms / 1000) < 0) {
 		probe_step(p, PH_RESOLVE, PS_FAILED, "%s", a->why);
 		goto done;
 	}
 	probe_step(p, PH_RESOLVE, PS_OK, "%s", a->why);
 	p->c = smtpc_new();
 	if (probe_connect(p, a) < 0 || probe_greeting(p) < 0 || probe_ehlo(p, 0) < 0
-	    || probe_starttls(p) < 0 || probe_auth_mechs(p) < 0 || probe_auth(p) < 0)
+	    || probe_starttls(p) < 0)
+		goto done;
+	probe_size(p);
+	if (probe_auth_mechs(p) < 0 || probe_auth(p) < 0)
 		goto done;
 	probe_mail(p);
 done:
