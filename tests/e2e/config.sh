@@ -15,7 +15,8 @@
 # Every case also runs as a text report; no output may contain "SECRET"
 # and a --config-only report none of the phrases of tests/config/log-only.txt
 # (the fixtures' passwords carry it) nor an ESC byte. FMRD_WRAP (e.g.
-# valgrind ...) is put before the binary of the JSON run.
+# valgrind ...) is put before the binary of the JSON run; FMRD_SHARD=K/N
+# runs only every Nth case from the Kth (0-based), for parallel runs.
 . "$(dirname "$0")/tap.sh"
 command -v jq >/dev/null || { echo "1..0 # SKIP jq is not installed"; exit 0; }
 
@@ -23,7 +24,11 @@ cases=$FMRD_SRCDIR/tests/config/cases
 proj='{exit: $rc, findings: [.findings[] | {id, severity, status, host, observations, count,
 	evidence: [.evidence[] | "\(.kind) \(.file):\(.line)"]}]}'
 
+shard=${FMRD_SHARD:-0/1}	# K/N: only every Nth case from the Kth (parallel runs)
+shard_k=${shard%/*} shard_n=${shard#*/} i=-1
 for dir in $(find "$cases" -mindepth 1 -maxdepth 1 -type d | LC_ALL=C sort); do
+	i=$((i + 1))
+	[ $((i % shard_n)) = "$shard_k" ] || continue
 	name=${dir##*/}
 	root=$tmpdir/$name/root
 	mkdir -p "$root"
